@@ -1,0 +1,3 @@
+from korea_ner.cli import main
+
+main()

@@ -1,0 +1,292 @@
+"""The ``kner`` command: parses options and calls the library, nothing more.
+
+spaCy and the model are imported inside the commands that need them, so
+``kner --help`` and ``kner --version`` start fast.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from contextlib import contextmanager
+from typing import IO, Annotated, Iterable, Iterator, List, Optional
+
+import typer
+
+
+from korea_ner import __version__
+from korea_ner.errors import (
+    EXIT_BROKEN_PIPE,
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    KnerError,
+)
+
+app = typer.Typer(
+    name="kner",
+    help="Persons, places, organisations and who-said-what in German news articles.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+evaluate_app = typer.Typer(help="Score kner against annotated data.", no_args_is_help=True)
+app.add_typer(evaluate_app, name="evaluate")
+
+Paths = Annotated[List[str], typer.Argument(help="Files, directories (recursive) or - for stdin.", show_default=False)]
+Format = Annotated[
+    Optional[str],
+    typer.Option("--format", "-f", help="table, json, jsonl or csv [default: table on a terminal, else json]", show_default=False),
+]
+Output = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
+Model = Annotated[
+    Optional[str],
+    typer.Option("--model", "-m", envvar="KNER_MODEL", help="spaCy pipeline name or path [default: de_core_news_md if installed, else bundled]"),
+]
+Aliases = Annotated[Optional[str], typer.Option("--aliases", help="TOML or JSON file declaring canonical names and variants.")]
+Glob = Annotated[str, typer.Option("--glob", help="Pattern for files inside directories.")]
+InputFormat = Annotated[str, typer.Option("--input-format", help="auto, text or jsonl (auto: .jsonl files are JSONL).")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (output order is kept).")]
+
+
+class Problems:
+    """Counts skipped inputs; each is warned about on stderr as it happens."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self, where: str, why: str) -> None:
+        self.count += 1
+        print(f"kner: warning: {where}: {why}", file=sys.stderr, flush=True)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_SKIPPED if self.count else EXIT_OK
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"kner {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+) -> None:
+    """Persons, places, organisations and who-said-what in German news articles."""
+
+
+def _records(paths, model, aliases, glob, input_format, jobs, problems: Problems) -> Iterator[dict]:
+    from korea_ner.inputs import check_paths, iter_documents
+    from korea_ner.process import analyze
+
+    check_paths(paths)  # fail before loading the model
+    documents = iter_documents(paths, glob=glob, input_format=input_format, on_skip=problems)
+    records = analyze(documents, model=model, aliases=aliases, jobs=jobs, on_error=problems)
+    return _with_progress(records)
+
+
+def _with_progress(records: Iterator[dict]) -> Iterator[dict]:
+    if not sys.stderr.isatty() or os.environ.get("KNER_NO_PROGRESS"):
+        return records
+    return _progress(records)
+
+
+def _progress(records: Iterator[dict]) -> Iterator[dict]:
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    columns = (SpinnerColumn(), TextColumn("{task.completed} documents"), TimeElapsedColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("analyze", total=None)
+        for record in records:
+            yield record
+            progress.advance(task)
+
+
+@contextmanager
+def _destination(output: Optional[str]) -> Iterator[IO[str]]:
+    if not output or output == "-":
+        yield sys.stdout
+        return
+    try:
+        stream = open(output, "w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise KnerError(f"cannot write {output}: {exc.strerror or exc}") from exc
+    with stream:
+        yield stream
+
+
+def _emit(rows: Iterable[dict], fmt: Optional[str], output: Optional[str], view, table_view=None) -> None:
+    from korea_ner.outputs import choose_format, write
+
+    chosen = choose_format(fmt, output, is_terminal=sys.stdout.isatty() and not output)
+    with _destination(output) as stream:
+        write(rows, chosen, stream, table_view if (chosen == "table" and table_view) else view)
+
+
+def _labels(label: Optional[str]) -> Optional[list[str]]:
+    if not label:
+        return None
+    return [part.strip().upper() for part in label.split(",") if part.strip()]
+
+
+@app.command()
+def entities(
+    paths: Paths,
+    label: Annotated[Optional[str], typer.Option("--label", "-l", help="Only these labels, e.g. PER,LOC.")] = None,
+    min_count: Annotated[int, typer.Option("--min-count", min=1, help="Only entities mentioned at least N times.")] = 1,
+    per_doc: Annotated[bool, typer.Option("--per-doc", help="One entry per document and entity.")] = False,
+    format: Format = None,
+    output: Output = None,
+    model: Model = None,
+    aliases: Aliases = None,
+    glob: Glob = "*.txt",
+    input_format: InputFormat = "auto",
+    jobs: Jobs = 1,
+) -> None:
+    """Persons, places and organisations over all inputs, name variants merged."""
+    from korea_ner.outputs import ENTITY_PER_DOC_VIEW, ENTITY_VIEW
+    from korea_ner.process import entities as aggregate
+
+    problems = Problems()
+    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
+    rows = aggregate(records, labels=_labels(label), min_count=min_count, per_doc=per_doc)
+    _emit(rows, format, output, ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW)
+    raise typer.Exit(problems.exit_code)
+
+
+@app.command()
+def quotes(
+    paths: Paths,
+    speaker: Annotated[Optional[str], typer.Option("--speaker", "-s", help="Only quotes by this person (any spelling).")] = None,
+    format: Format = None,
+    output: Output = None,
+    model: Model = None,
+    aliases: Aliases = None,
+    glob: Glob = "*.txt",
+    input_format: InputFormat = "auto",
+    jobs: Jobs = 1,
+) -> None:
+    """Direct quotes with speaker, cue verb and document."""
+    from korea_ner.outputs import QUOTE_VIEW
+    from korea_ner.process import quotes as quotes_of
+
+    problems = Problems()
+    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
+    _emit(quotes_of(records, speaker=speaker), format, output, QUOTE_VIEW)
+    raise typer.Exit(problems.exit_code)
+
+
+@app.command()
+def analyze(
+    paths: Paths,
+    format: Format = None,
+    output: Output = None,
+    model: Model = None,
+    aliases: Aliases = None,
+    glob: Glob = "*.txt",
+    input_format: InputFormat = "auto",
+    jobs: Jobs = 1,
+) -> None:
+    """Everything per document: entities with canonical names, quotes with speakers."""
+    from korea_ner.outputs import DOCUMENT_TABLE_VIEW, DOCUMENT_VIEW
+
+    problems = Problems()
+    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
+    _emit(records, format, output, DOCUMENT_VIEW, table_view=DOCUMENT_TABLE_VIEW)
+    raise typer.Exit(problems.exit_code)
+
+
+@app.command()
+def info(
+    model: Model = None,
+    format: Format = None,
+) -> None:
+    """Version, the spaCy pipeline in use and where it came from, components and labels."""
+    import json
+
+    from korea_ner.model import describe, load_pipeline
+
+    details = {"kner": __version__, **describe(load_pipeline(model))}
+    if (format or ("table" if sys.stdout.isatty() else "json")) == "json":
+        print(json.dumps(details, ensure_ascii=False, indent=2))
+        return
+    for key, value in details.items():
+        print(f"{key + ':':<14} {', '.join(map(str, value)) if isinstance(value, list) else value}")
+
+
+@evaluate_app.command("ner")
+def evaluate_ner(
+    gold: Annotated[str, typer.Argument(help="CoNLL/GermEval-style file: token and BIO/BIOES tag columns.")],
+    model: Model = None,
+    format: Format = None,
+) -> None:
+    """Precision, recall and F1 per label (exact span and label) on annotated text."""
+    from korea_ner.evaluate.ner import evaluate_ner as run, format_scores
+    from korea_ner.model import load_pipeline
+
+    scores = run(load_pipeline(model), gold)
+    _print_scores(scores, format_scores, format)
+
+
+@evaluate_app.command("quotes")
+def evaluate_quotes(
+    gold: Annotated[str, typer.Argument(help="JSONL with text and gold quote annotations.")],
+    model: Model = None,
+    format: Format = None,
+) -> None:
+    """Quote precision, recall, F1 and speaker accuracy on annotated articles."""
+    from korea_ner.evaluate.quotes import evaluate_quotes as run, format_scores
+    from korea_ner.model import load_pipeline
+
+    scores = run(load_pipeline(model), gold)
+    _print_scores(scores, format_scores, format)
+
+
+def _print_scores(scores: dict, formatter, fmt: Optional[str]) -> None:
+    import json
+
+    if fmt == "json":
+        print(json.dumps(scores, ensure_ascii=False, indent=2))
+    else:
+        print(formatter(scores))
+
+
+def main(argv: Optional[list[str]] = None) -> None:
+    """Console entry point: maps every failure to one line on stderr and an exit code."""
+    import click
+
+    try:
+        code = app(args=argv, prog_name="kner", standalone_mode=False)
+    except click.exceptions.Abort:
+        code = EXIT_INTERRUPTED
+    except click.exceptions.ClickException as exc:
+        exc.show()
+        code = exc.exit_code
+    except KnerError as exc:
+        print(f"kner: error: {exc}", file=sys.stderr)
+        code = exc.exit_code
+    except BrokenPipeError:
+        _silence_stdout()
+        code = EXIT_BROKEN_PIPE
+    except KeyboardInterrupt:
+        code = EXIT_INTERRUPTED
+    sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def _silence_stdout() -> None:
+    # Python would print a second BrokenPipeError while flushing stdout at exit.
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except OSError:
+        pass
+
+
+__all__ = ["app", "main", "EXIT_USAGE"]

@@ -1,0 +1,126 @@
+"""Which spaCy pipeline kner runs, where it came from, and how kner's components join it.
+
+Resolution order (first match wins):
+1. the ``name`` argument (``--model``): any installed pipeline package name or a path;
+2. the ``KNER_MODEL`` environment variable, same forms;
+3. ``de_core_news_md`` when it is installed;
+4. the pipeline bundled with this package (``korea_ner/model``), trained by ``training/``.
+
+Whatever is loaded, kner appends what it needs and the pipeline lacks: sentence
+boundaries (a ``sentencizer`` when there is no parser or senter), ``kner_names``
+and ``kner_quotes``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Optional
+
+from korea_ner.errors import ModelError
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+BUNDLED_MODEL = Path(__file__).parent / "model"
+PREFERRED_INSTALLED = "de_core_news_md"
+MODEL_ENV_VAR = "KNER_MODEL"
+KNER_COMPONENTS = ("kner_names", "kner_quotes")
+SENTENCE_SETTERS = {"parser", "senter", "sentencizer"}
+# Large articles are split on paragraphs before they reach spaCy (see process.py),
+# so this only guards against a single paragraph of absurd size.
+MAX_LENGTH = 2_000_000
+
+
+@dataclass(frozen=True)
+class ModelChoice:
+    """The pipeline to load and why it was chosen (shown by ``kner info``)."""
+
+    target: str  # package name or filesystem path
+    origin: str  # "--model", "KNER_MODEL", "installed", "bundled"
+
+
+def choose_model(name: Optional[str] = None) -> ModelChoice:
+    if name:
+        return ModelChoice(str(name), "--model")
+    from_env = os.environ.get(MODEL_ENV_VAR, "").strip()
+    if from_env:
+        return ModelChoice(from_env, MODEL_ENV_VAR)
+    if importlib.util.find_spec(PREFERRED_INSTALLED) is not None:
+        return ModelChoice(PREFERRED_INSTALLED, "installed")
+    return ModelChoice(str(BUNDLED_MODEL), "bundled")
+
+
+def load_pipeline(name: Optional[str] = None, aliases: Optional[str] = None) -> "Language":
+    """Load the chosen spaCy pipeline with kner's components added.
+
+    Cached per process (and so per worker of a parallel run): calling it again
+    with the same arguments returns the same object.
+    """
+    choice = choose_model(name)
+    return _load(choice.target, choice.origin, str(aliases) if aliases else None)
+
+
+@lru_cache(maxsize=4)
+def _load(target: str, origin: str, aliases: Optional[str]) -> "Language":
+    import spacy
+
+    # Importing the modules registers the kner_* factories with spaCy.
+    import korea_ner.names  # noqa: F401
+    import korea_ner.quotes  # noqa: F401
+
+    is_path = Path(target).exists() or os.sep in target or target.startswith(".")
+    if is_path and not Path(target).exists():
+        raise ModelError(f"model path not found: {target}")
+    try:
+        nlp = spacy.load(target)
+    except OSError as exc:
+        if origin == "bundled":
+            raise ModelError(
+                f"the bundled model is missing at {target}; reinstall kner or retrain it (see training/README.md)"
+            ) from exc
+        raise ModelError(f"cannot load spaCy pipeline {target!r}: not an installed package or pipeline directory") from exc
+    except Exception as exc:  # a broken pipeline directory raises many kinds of errors
+        raise ModelError(f"cannot load spaCy pipeline {target!r}: {exc}") from exc
+    nlp.max_length = max(nlp.max_length, MAX_LENGTH)
+    add_kner_components(nlp, aliases=aliases)
+    nlp.meta.setdefault("kner", {})
+    nlp.meta["kner"] = {"target": target, "origin": origin}
+    return nlp
+
+
+def add_kner_components(nlp: "Language", aliases: Optional[str] = None) -> "Language":
+    """Append sentence boundaries, ``kner_names`` and ``kner_quotes`` where missing."""
+    import korea_ner.names  # noqa: F401
+    import korea_ner.quotes  # noqa: F401
+
+    if not SENTENCE_SETTERS & set(nlp.pipe_names):
+        nlp.add_pipe("sentencizer")
+    if "kner_names" not in nlp.pipe_names:
+        nlp.add_pipe("kner_names", config={"aliases": aliases} if aliases else {})
+    if "kner_quotes" not in nlp.pipe_names:
+        nlp.add_pipe("kner_quotes")
+    return nlp
+
+
+def describe(nlp: "Language") -> dict:
+    """What ``kner info`` reports about a loaded pipeline."""
+    meta = nlp.meta
+    ner_labels: list[str] = []
+    for pipe_name, pipe in nlp.pipeline:
+        labels = getattr(pipe, "labels", None)
+        if pipe_name in {"ner", "entity_ruler"} and labels:
+            ner_labels.extend(label for label in labels if label not in ner_labels)
+    return {
+        "pipeline": f"{meta.get('lang', '?')}_{meta.get('name', '?')}",
+        "version": meta.get("version"),
+        "origin": meta.get("kner", {}).get("origin"),
+        "location": meta.get("kner", {}).get("target"),
+        "components": list(nlp.pipe_names),
+        "labels": ner_labels,
+        "spacy_version": meta.get("spacy_version"),
+        "sources": [s.get("name") if isinstance(s, dict) else str(s) for s in meta.get("sources", [])],
+    }

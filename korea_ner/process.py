@@ -1,0 +1,274 @@
+"""Running the pipeline over many documents: batching, big documents, processes.
+
+``analyze`` is the library's main entry point and what every CLI command uses.
+It streams: documents are read, processed and yielded one at a time (in input
+order), so memory stays flat however large the corpus is.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from itertools import chain
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
+
+from korea_ner.inputs import Document, make_document
+from korea_ner.schema import add_part, empty_record
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+# Articles longer than this are processed in paragraph-aligned parts; offsets are
+# shifted back so they still index the whole text.
+PART_CHARS = 100_000
+BATCH_SIZE = 64
+# Documents handed to a worker process at once; several batches per worker are
+# kept in flight so that workers never wait while order is preserved.
+JOB_BATCH_CHARS = 150_000
+IN_FLIGHT_PER_JOB = 3
+
+Item = Union[str, Document, dict]
+Record = dict[str, Any]
+ErrorHandler = Callable[[str, str], None]
+
+
+def as_document(item: Item, index: int) -> Document:
+    """Accept plain strings, ``Document``s and ``{"id", "text", "date"}`` dicts."""
+    if isinstance(item, Document):
+        return item
+    if isinstance(item, str):
+        return make_document(str(index), item)
+    if isinstance(item, dict) and isinstance(item.get("text"), str):
+        doc_id = item.get("id", item.get("doc"))
+        return make_document(str(doc_id) if doc_id is not None else str(index), item["text"], item.get("date"))
+    raise TypeError(f"cannot analyze item {index}: expected str, Document or dict with 'text', got {type(item).__name__}")
+
+
+def split_text(text: str, limit: int = PART_CHARS) -> list[tuple[int, str]]:
+    """Cut ``text`` into (offset, part) pieces of at most ``limit`` characters.
+
+    Cuts fall on paragraph breaks where possible, else on line breaks, else on
+    spaces, so that sentences and quotes are rarely split.
+    """
+    if len(text) <= limit:
+        return [(0, text)]
+    parts = []
+    start = 0
+    while len(text) - start > limit:
+        window_end = start + limit
+        cut = -1
+        for separator in ("\n\n", "\n", ". ", " "):
+            found = text.rfind(separator, start + limit // 2, window_end)
+            if found != -1:
+                cut = found + len(separator)
+                break
+        if cut == -1:
+            cut = window_end
+        parts.append((start, text[start:cut]))
+        start = cut
+    parts.append((start, text[start:]))
+    return parts
+
+
+def analyze(
+    items: Iterable[Item],
+    model: Optional[str] = None,
+    aliases: Optional[str] = None,
+    jobs: int = 1,
+    nlp: Optional["Language"] = None,
+    on_error: Optional[ErrorHandler] = None,
+) -> Iterator[Record]:
+    """Analyze documents, yielding one record per document in input order.
+
+    ``items`` may be strings, ``Document`` objects or dicts with ``id``/``text``
+    (and optional ``date``). A document whose processing fails is reported to
+    ``on_error(doc_id, message)`` and yields no record; without a handler the
+    exception propagates.
+    """
+    documents = (as_document(item, i) for i, item in enumerate(items))
+    if jobs and jobs > 1 and nlp is None:
+        yield from _analyze_parallel(documents, model, aliases, jobs, on_error)
+        return
+    if nlp is None:
+        from korea_ner.model import load_pipeline
+
+        nlp = load_pipeline(model, aliases)
+    yield from _analyze_serial(nlp, documents, on_error)
+
+
+def analyze_batch(records: Iterable[Item], model: Optional[str] = None, aliases: Optional[str] = None) -> list[Record]:
+    """Analyze a batch (e.g. a partition of a distributed engine) in this process.
+
+    The pipeline is loaded once per process and cached, so calling this for many
+    partitions in one worker pays the load only once.
+    """
+    from korea_ner.model import load_pipeline
+
+    return list(_analyze_serial(load_pipeline(model, aliases), (as_document(r, i) for i, r in enumerate(records)), None))
+
+
+def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Optional[ErrorHandler]) -> Iterator[Record]:
+    # Parts of all documents flow through one nlp.pipe call, which is what makes
+    # spaCy fast; each document's record is complete when its last part arrives.
+    unfinished: deque[Document] = deque()
+
+    def parts() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
+        for document in documents:
+            unfinished.append(document)
+            for offset, part, is_last in _parts(document.text):
+                yield part, (document, offset, is_last)
+
+    record: Optional[Record] = None
+    try:
+        for doc, (document, offset, is_last) in nlp.pipe(parts(), as_tuples=True, batch_size=BATCH_SIZE):
+            if offset == 0:
+                record = empty_record(document)
+            add_part(record, doc, offset)
+            if is_last:
+                unfinished.popleft()
+                yield record
+    except Exception:
+        if on_error is None:
+            raise
+        # Rare: find the failing document by going one by one from where the
+        # batch broke; every other document is still processed and yielded.
+        yield from _analyze_one_by_one(nlp, chain(list(unfinished), documents), on_error)
+
+
+def _analyze_one_by_one(nlp: "Language", documents: Iterable[Document], on_error: ErrorHandler) -> Iterator[Record]:
+    for document in documents:
+        try:
+            record = empty_record(document)
+            for offset, part, _ in _parts(document.text):
+                add_part(record, nlp(part), offset)
+        except Exception as exc:  # noqa: BLE001 - reported per document, never lost silently
+            on_error(document.id, f"processing failed: {type(exc).__name__}: {exc}")
+            continue
+        yield record
+
+
+def _parts(text: str) -> Iterator[tuple[int, str, bool]]:
+    pieces = split_text(text)
+    for i, (offset, part) in enumerate(pieces):
+        yield offset, part, i == len(pieces) - 1
+
+
+# --- parallel processing -----------------------------------------------------
+
+_worker_nlp: Optional["Language"] = None
+
+
+def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
+    global _worker_nlp
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    from korea_ner.model import load_pipeline
+
+    _worker_nlp = load_pipeline(model, aliases)
+
+
+def _work(batch: list[Document]) -> tuple[list[Record], list[tuple[str, str]]]:
+    errors: list[tuple[str, str]] = []
+    assert _worker_nlp is not None
+    records = list(_analyze_serial(_worker_nlp, batch, lambda doc_id, msg: errors.append((doc_id, msg))))
+    return records, errors
+
+
+def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
+    batch: list[Document] = []
+    size = 0
+    for document in documents:
+        batch.append(document)
+        size += len(document.text)
+        if size >= JOB_BATCH_CHARS:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _analyze_parallel(
+    documents: Iterable[Document],
+    model: Optional[str],
+    aliases: Optional[str],
+    jobs: int,
+    on_error: Optional[ErrorHandler],
+) -> Iterator[Record]:
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    # Only a bounded number of batches is submitted ahead, so reading the input
+    # stays lazy and memory flat; results are yielded in submission order.
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(model, aliases)) as pool:
+        in_flight: deque = deque()
+        batches = _batches(documents)
+        for batch in batches:
+            in_flight.append(pool.submit(_work, batch))
+            if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
+                yield from _collect(in_flight.popleft(), on_error)
+        while in_flight:
+            yield from _collect(in_flight.popleft(), on_error)
+
+
+def _collect(future, on_error: Optional[ErrorHandler]) -> Iterator[Record]:
+    records, errors = future.result()
+    for doc_id, message in errors:
+        if on_error is None:
+            raise RuntimeError(f"{doc_id}: {message}")
+        on_error(doc_id, message)
+    yield from records
+
+
+# --- views over records ------------------------------------------------------
+
+
+def entities(
+    records: Iterable[Record],
+    labels: Optional[Iterable[str]] = None,
+    min_count: int = 1,
+    per_doc: bool = False,
+) -> list[Record]:
+    """Canonical entities aggregated over all records (or per document).
+
+    Each entry: ``{"name", "label", "count", "docs", "variants"}`` (with ``"doc"``
+    added when ``per_doc``), sorted by count, most frequent first.
+    """
+    from korea_ner.names import merge_entities
+
+    wanted = {label.upper() for label in labels} if labels else None
+
+    def keep(entry: Record) -> bool:
+        return (wanted is None or entry["label"] in wanted) and entry["count"] >= min_count
+
+    if not per_doc:
+        return [entry for entry in merge_entities(records) if keep(entry)]
+    result = []
+    for record in records:
+        for entry in merge_entities([record]):
+            if keep(entry):
+                result.append({"doc": record["doc"], **entry})
+    return result
+
+
+def quotes(records: Iterable[Record], speaker: Optional[str] = None) -> Iterator[Record]:
+    """Quotes of all records, each with its ``doc`` (and ``date``), optionally by one speaker.
+
+    ``speaker`` matches the speaker's canonical name, the mention, or any variant
+    of that person in the same document: case-, accent- and typo-tolerant.
+    """
+    from korea_ner.names import speaker_matches
+
+    for record in records:
+        variants_by_name: dict[str, list[str]] = {}
+        if speaker:
+            for entity in record["entities"]:
+                variants_by_name.setdefault(entity["canonical"], []).append(entity["text"])
+        for quote in record["quotes"]:
+            if speaker:
+                who = quote.get("speaker")
+                if not who:
+                    continue
+                variants = [who["mention"], *variants_by_name.get(who["name"] or "", [])]
+                if not speaker_matches(speaker, who["name"] or "", variants):
+                    continue
+            yield {"doc": record["doc"], "date": record.get("date"), **quote}
