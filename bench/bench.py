@@ -1,0 +1,154 @@
+"""Throughput, memory and start-up benchmark for kner (prints figures; no pass/fail).
+
+    python bench/bench.py [--source ../shared/data/quotes/train.jsonl] [--min-words 300000] [--quick]
+
+Builds a corpus by repeating the source articles to at least --min-words words,
+then measures in one run:
+- words/s of spaCy's bare German tokenizer (spacy.blank("de")) on that corpus;
+- words/s of `kner analyze --format jsonl` with --jobs 1 and --jobs 2, and the
+  ratios (kner/tokenizer, jobs2/jobs1);
+- peak RSS of the whole process tree (sampled from /proc) for the 1x corpus and
+  a 4x corpus, to show memory does not grow with corpus size;
+- the wall time of `kner --help`.
+Words are whitespace-separated tokens, counted the same way for every figure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SOURCE = ROOT.parent / "shared" / "data" / "quotes" / "train.jsonl"
+KNER = [sys.executable, "-m", "korea_ner"]
+
+
+def build_corpus(source: Path, min_words: int, copies: int, target: Path) -> int:
+    """Write source texts repeated until min_words * copies; returns the word count."""
+    texts = [json.loads(line)["text"] for line in source.open(encoding="utf-8") if line.strip()]
+    words = 0
+    with target.open("w", encoding="utf-8") as out:
+        n = 0
+        while words < min_words * copies:
+            text = texts[n % len(texts)]
+            out.write(json.dumps({"id": f"doc{n}", "text": text}, ensure_ascii=False) + "\n")
+            words += len(text.split())
+            n += 1
+    return words
+
+
+def tokenizer_speed(corpus: Path) -> float:
+    import spacy
+
+    nlp = spacy.blank("de")
+    texts = [json.loads(line)["text"] for line in corpus.open(encoding="utf-8")]
+    words = sum(len(t.split()) for t in texts)
+    started = time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=256):
+        pass
+    return words / (time.perf_counter() - started)
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """Resident memory of a process and all its descendants, in kB."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as fh:
+                fields = dict(line.split(":", 1) for line in fh if ":" in line)
+        except OSError:
+            continue
+        pid = int(entry)
+        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0]) if "VmRSS" in fields else 0
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total
+
+
+def run_kner(args: list[str]) -> tuple[float, float]:
+    """Run kner, return (wall seconds, peak tree RSS in MB)."""
+    peak = 0
+    started = time.perf_counter()
+    proc = subprocess.Popen(KNER + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "KNER_NO_PROGRESS": "1"})
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, _tree_rss_kb(proc.pid))
+            time.sleep(0.05)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    elapsed = time.perf_counter() - started
+    done.set()
+    sampler.join()
+    if proc.returncode != 0:
+        raise SystemExit(f"kner failed ({proc.returncode}): {err.decode()[-2000:]}")
+    return elapsed, peak / 1024
+
+
+def help_time(repeats: int = 7) -> float:
+    times = []
+    for _ in range(repeats):
+        started = time.perf_counter()
+        subprocess.run(KNER + ["--help"], stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="JSONL with a text field per line")
+    parser.add_argument("--min-words", type=int, default=300_000)
+    parser.add_argument("--quick", action="store_true", help="skip the 4x memory run")
+    parser.add_argument("--model", default=None, help="pipeline to benchmark (default: kner's choice)")
+    args = parser.parse_args()
+    if not args.source.exists():
+        raise SystemExit(f"source corpus not found: {args.source}")
+    model = ["--model", args.model] if args.model else []
+
+    with tempfile.TemporaryDirectory() as tmp:
+        corpus = Path(tmp) / "corpus_1x.jsonl"
+        words = build_corpus(args.source, args.min_words, 1, corpus)
+        print(f"corpus: {words} words, {corpus.stat().st_size / 1e6:.1f} MB (from {args.source})", flush=True)
+
+        tok = tokenizer_speed(corpus)
+        print(f"bare tokenizer spacy.blank('de'): {tok:,.0f} words/s", flush=True)
+
+        results = {}
+        for jobs in (1, 2):
+            seconds, rss = run_kner(["analyze", str(corpus), "--format", "jsonl", "--jobs", str(jobs), *model])
+            results[jobs] = (words / seconds, rss)
+            print(f"kner analyze --jobs {jobs}: {words / seconds:,.0f} words/s ({seconds:.1f} s incl. start-up), peak RSS {rss:.0f} MB", flush=True)
+
+        print(f"ratio kner --jobs 1 / tokenizer: {results[1][0] / tok:.1%}")
+        print(f"ratio --jobs 2 / --jobs 1: {results[2][0] / results[1][0]:.2f}x")
+
+        if not args.quick:
+            big = Path(tmp) / "corpus_4x.jsonl"
+            big_words = build_corpus(args.source, args.min_words, 4, big)
+            seconds, rss = run_kner(["analyze", str(big), "--format", "jsonl", "--jobs", "1", *model])
+            print(f"kner analyze --jobs 1 on 4x corpus ({big_words} words): {big_words / seconds:,.0f} words/s, peak RSS {rss:.0f} MB (1x: {results[1][1]:.0f} MB)")
+
+    print(f"kner --help: {help_time() * 1000:.0f} ms (median of 7)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,174 @@
+"""The kner command: every command and format, exit codes, errors, pipes.
+
+Most tests run the CLI in-process with the tiny rule-based pipeline from
+conftest.py; a few run it as a subprocess where the process itself matters
+(start-up imports, broken pipes, stdin).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from korea_ner.cli import main
+
+from .conftest import FIXTURES
+
+
+def run(capsys, *args: str) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(list(args))
+    captured = capsys.readouterr()
+    return exit_info.value.code, captured.out, captured.err
+
+
+def kner(*args: str, stdin: bytes | None = None, env: dict | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "korea_ner", *args],
+        input=stdin,
+        capture_output=True,
+        env={**os.environ, **(env or {})},
+        timeout=300,
+    )
+
+
+def test_entities_json_merges_variants(capsys, corpus, tiny_model):
+    code, out, err = run(capsys, "entities", str(corpus), "--model", tiny_model, "--format", "json")
+    assert code == 0, err
+    entries = {e["name"]: e for e in json.loads(out)}
+    assert entries["Sergej Lawrow"]["label"] == "PER"
+    assert set(entries["Sergej Lawrow"]["variants"]) >= {"Sergej Lawrow", "Lawrow", "Lwrow"}
+    assert entries["Sergej Lawrow"]["docs"] == 2
+    assert entries["Berlin"]["label"] == "LOC"
+
+
+def test_entities_label_filter_min_count_and_per_doc(capsys, corpus, tiny_model):
+    code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--label", "loc")
+    assert code == 0 and {e["label"] for e in json.loads(out)} == {"LOC"}
+    code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--min-count", "3")
+    assert [e["name"] for e in json.loads(out)] == ["Sergej Lawrow"]
+    code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--per-doc")
+    per_doc = json.loads(out)
+    assert {e["doc"] for e in per_doc} == {str(corpus / "a.txt"), str(corpus / "sub" / "b.txt")}
+    assert all(e["docs"] == 1 for e in per_doc)
+
+
+@pytest.mark.parametrize("fmt", ["table", "json", "jsonl", "csv"])
+def test_every_command_in_every_format(capsys, corpus, tiny_model, fmt):
+    for command in ("entities", "quotes", "analyze"):
+        code, out, err = run(capsys, command, str(corpus), "-m", tiny_model, "--format", fmt)
+        assert code == 0, err
+        if fmt == "json":
+            assert isinstance(json.loads(out), list)
+        elif fmt == "jsonl":
+            assert all(isinstance(json.loads(line), dict) for line in out.splitlines())
+        elif fmt == "csv":
+            rows = list(csv.reader(io.StringIO(out)))
+            assert len(rows) >= 2
+        else:
+            assert out.strip()
+
+
+def test_analyze_jsonl_schema(capsys, corpus, tiny_model):
+    code, out, _ = run(capsys, "analyze", str(corpus), "-m", tiny_model, "-f", "jsonl")
+    records = [json.loads(line) for line in out.splitlines()]
+    assert [r["date"] for r in records] == ["2024-03", None]
+    text = (corpus / "a.txt").read_text(encoding="utf-8")
+    for entity in records[0]["entities"]:
+        assert set(entity) == {"text", "label", "start", "end", "canonical"}
+        assert text[entity["start"]:entity["end"]] == entity["text"]
+    for quote in records[0]["quotes"]:
+        assert text[quote["start"]:quote["end"]] == quote["text"]
+
+
+def test_quotes_speaker_filter_tolerates_case_and_typos(capsys, corpus, tiny_model):
+    results = {}
+    for query in ("Lawrow", "lawrow", "LWROW", "Merkel", "Putin"):
+        code, out, _ = run(capsys, "quotes", str(corpus), "-m", tiny_model, "-f", "json", "--speaker", query)
+        assert code == 0
+        results[query] = json.loads(out)
+    assert [q["text"] for q in results["Lawrow"]] == ["Wir sind zufrieden"]
+    assert results["lawrow"] == results["Lawrow"] == results["LWROW"]
+    assert [q["text"] for q in results["Merkel"]] == ["Das ist ein guter Tag"]
+    assert results["Putin"] == []
+    assert results["Lawrow"][0]["doc"] == str(corpus / "a.txt")
+
+
+def test_output_file_format_from_suffix(capsys, corpus, tiny_model, tmp_path):
+    target = tmp_path / "out.csv"
+    code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-o", str(target))
+    assert code == 0 and out == ""
+    assert target.read_text(encoding="utf-8").startswith("name,label,count,docs,variants")
+
+
+def test_missing_path_is_one_line_and_exit_2(capsys, tiny_model):
+    code, out, err = run(capsys, "entities", "does/not/exist", "-m", tiny_model)
+    assert code == 2
+    assert err.strip().splitlines() == ["kner: error: no such file or directory: does/not/exist"]
+
+
+def test_missing_model_is_one_line_and_exit_2(capsys, corpus, tmp_path):
+    code, _, err = run(capsys, "analyze", str(corpus), "--model", str(tmp_path / "nope"))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "nope" in err
+
+
+def test_bad_option_is_a_usage_error(capsys, corpus):
+    code, _, _ = run(capsys, "entities", str(corpus), "--min-count", "zero")
+    assert code == 2
+    code, _, err = run(capsys, "entities", str(corpus), "--format", "xml")
+    assert code == 2 and "unknown format" in err
+
+
+def test_skipped_binary_file_warns_and_exits_1(capsys, tiny_model):
+    code, out, err = run(capsys, "analyze", str(FIXTURES / "mixed"), "-m", tiny_model, "-f", "jsonl")
+    assert code == 1
+    docs = [json.loads(line)["doc"] for line in out.splitlines()]
+    assert [os.path.basename(d) for d in docs] == ["article.txt", "zz_article.txt"]
+    assert err.count("kner: warning:") == 2 and "picture.txt" in err and "scan.txt" in err
+
+
+def test_info_reports_pipeline(capsys, tiny_model):
+    code, out, _ = run(capsys, "info", "--model", tiny_model, "--format", "json")
+    details = json.loads(out)
+    assert code == 0
+    assert details["origin"] == "--model" and details["location"] == tiny_model
+    assert details["components"][-2:] == ["kner_names", "kner_quotes"]
+    assert "PER" in details["labels"]
+
+
+def test_model_from_environment(capsys, corpus, tiny_model, monkeypatch):
+    monkeypatch.setenv("KNER_MODEL", tiny_model)
+    code, out, _ = run(capsys, "info", "-f", "json")
+    assert json.loads(out)["origin"] == "KNER_MODEL"
+
+
+def test_help_and_version_do_not_import_spacy():
+    probe = "import sys; from korea_ner.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit: pass\nprint('SPACY' if 'spacy' in sys.modules else 'CLEAN')"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
+    assert result.stdout.strip().endswith("CLEAN")
+    version = kner("--version")
+    assert version.returncode == 0 and version.stdout.decode().startswith("kner ")
+
+
+def test_stdin_and_jsonl_stdin(tiny_model):
+    result = kner("analyze", "-", "-m", tiny_model, "-f", "jsonl", stdin="Merkel traf Lawrow.".encode())
+    (record,) = [json.loads(line) for line in result.stdout.decode().splitlines()]
+    assert record["doc"] == "<stdin>" and len(record["entities"]) == 2
+    lines = b'{"id": "x1", "text": "Merkel."}\n{"id": "x2", "text": "Lawrow."}\n'
+    result = kner("analyze", "-", "--input-format", "jsonl", "-m", tiny_model, "-f", "jsonl", stdin=lines)
+    assert [json.loads(line)["doc"] for line in result.stdout.decode().splitlines()] == ["x1", "x2"]
+
+
+def test_broken_pipe_is_quiet(tmp_path, tiny_model):
+    for i in range(30):
+        (tmp_path / f"{i:03}.txt").write_text("Merkel traf Lawrow in Moskau. " * 50, encoding="utf-8")
+    script = f"{sys.executable} -m korea_ner analyze {tmp_path} -m {tiny_model} --format jsonl | head -1"
+    result = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True, timeout=300)
+    assert len(result.stdout.splitlines()) == 1
+    assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr

@@ -1,0 +1,64 @@
+"""Choosing and loading pipelines: bundled model, named pipelines, the environment."""
+
+from __future__ import annotations
+
+import pytest
+
+from korea_ner.errors import ModelError
+from korea_ner.model import BUNDLED_MODEL, add_kner_components, choose_model, load_pipeline
+
+from .conftest import SEEDS
+
+
+def test_choice_order(monkeypatch):
+    monkeypatch.delenv("KNER_MODEL", raising=False)
+    assert choose_model("some/path").origin == "--model"
+    monkeypatch.setenv("KNER_MODEL", "from_env")
+    assert choose_model(None) == choose_model(None) and choose_model(None).target == "from_env"
+    assert choose_model("explicit").target == "explicit"
+    monkeypatch.delenv("KNER_MODEL")
+    expected = "installed" if choose_model(None).target == "de_core_news_md" else "bundled"
+    assert choose_model(None).origin == expected
+
+
+def test_named_pipeline_gets_kner_components(tiny_model):
+    nlp = load_pipeline(tiny_model)
+    assert nlp.pipe_names == ["entity_ruler", "sentencizer", "kner_names", "kner_quotes"]
+    assert load_pipeline(tiny_model) is nlp  # cached per process
+
+
+def test_components_are_not_added_twice():
+    import spacy
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("senter", config={})
+    add_kner_components(nlp)
+    add_kner_components(nlp)
+    assert nlp.pipe_names == ["senter", "kner_names", "kner_quotes"]
+
+
+def test_unknown_package_name_is_a_model_error():
+    with pytest.raises(ModelError, match="de_no_such_pipeline"):
+        load_pipeline("de_no_such_pipeline")
+
+
+@pytest.fixture(scope="module")
+def bundled():
+    if not (BUNDLED_MODEL / "meta.json").exists():
+        pytest.fail("the bundled model is missing from korea_ner/model")
+    return load_pipeline(str(BUNDLED_MODEL))
+
+
+def test_bundled_model_finds_seed_people_and_places(bundled):
+    text = (SEEDS / "000_96c8ceafc6e47d4f.txt").read_text(encoding="utf-8")
+    doc = bundled(text)
+    found = {(ent.text, ent.label_) for ent in doc.ents}
+    assert ("Kim Jong-un", "PER") in found
+    assert ("Sergej Lawrow", "PER") in found
+    assert ("Pjöngjang", "LOC") in found
+    assert ("Moskau", "LOC") in found
+
+
+def test_bundled_model_credits_its_training_data(bundled):
+    sources = " ".join(str(s) for s in bundled.meta.get("sources", []))
+    assert "GermEval 2014" in sources

@@ -1,0 +1,86 @@
+"""The processing core: splitting big documents, input kinds, order, error isolation."""
+
+from __future__ import annotations
+
+import pytest
+
+from korea_ner.inputs import Document
+from korea_ner.process import analyze, as_document, split_text
+
+
+def test_short_text_is_one_part():
+    assert split_text("kurz", limit=100) == [(0, "kurz")]
+
+
+def test_parts_cover_text_and_cut_at_paragraphs():
+    text = "".join(f"Absatz {i} mit etwas Text.\n\n" for i in range(200))
+    parts = split_text(text, limit=500)
+    assert "".join(part for _, part in parts) == text
+    assert all(len(part) <= 500 for _, part in parts)
+    assert all(text[offset:].startswith(part) for offset, part in parts)
+    assert all(part.endswith("\n\n") for _, part in parts[:-1])
+
+
+def test_text_without_breaks_is_still_bounded():
+    text = "x" * 1234
+    parts = split_text(text, limit=100)
+    assert "".join(p for _, p in parts) == text and max(len(p) for _, p in parts) == 100
+
+
+def test_as_document_accepts_strings_dicts_and_documents():
+    assert as_document("Text", 3) == Document("3", "Text", None)
+    assert as_document({"id": "x", "text": "T", "date": "2020"}, 0) == Document("x", "T", "2020")
+    doc = Document("d", "t")
+    assert as_document(doc, 0) is doc
+    with pytest.raises(TypeError):
+        as_document(42, 0)
+
+
+def test_analyze_with_a_named_pipeline(tiny_model):
+    records = list(analyze(["Merkel traf Lawrow in Moskau.", "", "Der Bundestag tagte."], model=tiny_model))
+    assert [r["doc"] for r in records] == ["0", "1", "2"]
+    assert [(e["text"], e["label"]) for e in records[0]["entities"]] == [("Merkel", "PER"), ("Lawrow", "PER"), ("Moskau", "LOC")]
+    assert records[1]["entities"] == [] and records[1]["quotes"] == []
+    assert records[2]["entities"][0]["label"] == "ORG"
+
+
+def test_offsets_of_split_documents_index_the_whole_text(tiny_model, monkeypatch):
+    import korea_ner.process as process
+
+    monkeypatch.setattr(process, "PART_CHARS", 120)
+    text = "".join(f"Absatz {i}: Merkel sprach in Berlin.\n\n" for i in range(30))
+    (record,) = analyze([text], model=tiny_model)
+    assert len(record["entities"]) == 60
+    for entity in record["entities"]:
+        assert text[entity["start"]:entity["end"]] == entity["text"]
+
+
+def test_failing_document_is_reported_and_the_rest_processed(tiny_model):
+    from korea_ner.model import load_pipeline
+
+    nlp = load_pipeline(tiny_model)
+
+    @__import__("spacy").Language.component("kner_test_boom")
+    def boom(doc):
+        if "BOOM" in doc.text:
+            raise ValueError("kaputt")
+        return doc
+
+    nlp.add_pipe("kner_test_boom", first=True)
+    try:
+        errors = []
+        records = list(analyze(["Merkel.", "BOOM", "Lawrow."], nlp=nlp, on_error=lambda d, m: errors.append(d)))
+    finally:
+        nlp.remove_pipe("kner_test_boom")
+    assert [r["doc"] for r in records] == ["0", "2"]
+    assert errors == ["1"]
+
+
+def test_parallel_jobs_keep_order_and_results(tiny_model, monkeypatch):
+    import korea_ner.process as process
+
+    monkeypatch.setattr(process, "JOB_BATCH_CHARS", 100)  # many small batches over two workers
+    texts = [f"Text {i}: Merkel traf Lawrow." if i % 2 else f"Text {i} in Moskau." for i in range(40)]
+    serial = list(analyze(texts, model=tiny_model))
+    parallel = list(analyze(texts, model=tiny_model, jobs=2))
+    assert parallel == serial
