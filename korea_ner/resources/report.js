@@ -26,6 +26,10 @@
     for (var k = 0; k < marked.length; k++) {
       marked[k].classList.toggle("sel", !!id && marked[k].getAttribute("data-person") === id);
     }
+    var names = document.querySelectorAll(".overview td:first-child > a[data-filter]");
+    for (var r = 0; r < names.length; r++) {
+      names[r].parentNode.parentNode.classList.toggle("sel", !!id && names[r].getAttribute("data-filter") === id);
+    }
     status.textContent = id ? shown + " / " + docs.length + " Artikel" : "";
   }
 
