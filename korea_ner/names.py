@@ -163,6 +163,7 @@ _SKELETON_RULES = (
 )
 _DOUBLE_RE = re.compile(r"(.)\1+")
 _INNER_J_RE = re.compile(r"(?<=\w)j")
+_C_RE = re.compile(r"c(?!h)")
 
 DEFAULT_FUZZY_THRESHOLD = 85.0
 DEFAULT_MIN_FUZZY_LEN = 5
@@ -179,7 +180,7 @@ def fold(text: str) -> str:
     if any(ch in GERMAN_FOLD for ch in text):
         text = "".join(GERMAN_FOLD.get(ch, ch) for ch in text)
     text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = "".join(ch for ch in text if not unicodedata.combining(ch)).casefold()
     text = _HYPHEN_RE.sub(" ", text)
     text = _STRIP_RE.sub("", text)
     return _SPACE_RE.sub(" ", text).strip()
@@ -188,7 +189,7 @@ def fold(text: str) -> str:
 @lru_cache(maxsize=65536)
 def skeleton(key: str) -> str:
     """Transliteration skeleton of a folded key: "lawrow"/"lavrov" -> "lavrov", "sergej" -> "sergey"."""
-    s = _INNER_J_RE.sub("y", key)
+    s = _C_RE.sub("k", _INNER_J_RE.sub("y", key))
     for old, new in _SKELETON_RULES:
         s = s.replace(old, new)
     return _DOUBLE_RE.sub(r"\1", s)
@@ -315,8 +316,10 @@ def clean_name(text: str, label: str = "PER", known: Optional[Iterable[str]] = N
     if label == "PER":
         text = strip_titles(text)
     else:
-        text = " ".join(w.strip(STRIP_CHARS.replace(".", "")) for w in text.split())
-        text = text.strip()
+        words = [w for w in (w.strip(STRIP_CHARS.replace(".", "")) for w in text.split()) if w]
+        while len(words) > 1 and (words[0][:1].islower() or fold(words[0]) in ARTICLES):
+            words.pop(0)  # "der Vereinten Nationen"
+        text = " ".join(words)
     if not text:
         return text
     words = text.split(" ")
@@ -393,7 +396,9 @@ def unglue(text: str, known: Iterable[str], label: str = "PER") -> str:
             candidates.append(last[:cut])
     for cand in candidates:
         new = " ".join(words[:-1] + [cand])
-        if _key(new, label) in known_set:
+        key = _key(new, label)
+        # exact spelling only: "Merkelsagte" is "Merkel" + "sagte", not genitive "Merkels" + "agte"
+        if key in known_set and key.split()[-1] == fold(cand).replace(" ", ""):
             return new
     return text
 
@@ -515,7 +520,7 @@ class Aliases:
 def _line_of_entry(raw: str, section: str, index: int, suffix: str) -> int:
     """Best-effort line number of the ``index``-th entry of ``section`` in the raw file."""
     if suffix == ".toml":
-        pattern = re.compile(rf"^\s*\[\[\s*{re.escape(section)}\s*\]\]", re.M)
+        pattern = re.compile(rf"^[ \t]*\[\[[ \t]*{re.escape(section)}[ \t]*\]\]", re.M)
     else:
         pattern = re.compile(r"\{")
         sec = re.search(rf'"{re.escape(section)}"\s*:', raw)
@@ -563,7 +568,7 @@ def load_aliases(path: Union[str, Path]) -> Aliases:
         except tomllib.TOMLDecodeError as exc:
             msg = str(exc)
             m = re.search(r"line (\d+)", msg)
-            line = m.group(1) if m else "1"
+            line = m.group(1) if m else str(max(1, len(raw.splitlines())))  # "at end of document"
             msg = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg).splitlines()[0]
             raise ValueError(f"{p}:{line}: invalid TOML: {msg}") from None
     if not isinstance(data, dict):
