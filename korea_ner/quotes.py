@@ -132,7 +132,7 @@ NAMING_CUES = {"nennen", "bezeichnen"}
 # Prepositional / adverbial cues.
 PREP_CUES = {"laut": "laut", "zufolge": "zufolge", "so": "so"}
 
-NOM_PRONOUNS = {"er", "sie", "ich", "wir"}
+NOM_PRONOUNS = {"er", "sie", "ich", "wir", "dieser", "diese", "jener", "letzterer", "letztere"}
 DETERMINERS = {
     "der", "die", "das", "ein", "eine", "dieser", "diese", "dieses", "jener", "jene",
     "sein", "seine", "ihr", "ihre", "kein", "keine", "einer", "eines", "des", "dem", "den", "einem", "einen",
@@ -150,6 +150,15 @@ SKIP_AFTER_VERB = {
     "am", "im", "in", "gegenüber", "vor", "bei", "auf", "nach", "zu", "zur", "zum", "laut", "per",
     "sich", "es", "dem", "den", "mit",
 }
+PREPOSITIONS = {
+    "in", "im", "am", "an", "auf", "aus", "bei", "beim", "mit", "nach", "von", "vom", "vor", "zu", "zum", "zur",
+    "über", "unter", "für", "gegen", "gegenüber", "um", "durch", "ohne", "seit", "als", "hinter", "neben",
+    "zwischen", "wegen", "trotz", "während", "angesichts", "laut", "per", "via", "bis", "ab", "außer", "innerhalb",
+    "außerhalb", "anlässlich", "bezüglich", "hinsichtlich", "dank", "inmitten", "statt", "aufgrund",
+}
+# "nach den Worten des X", "nach Ansicht von X": the speaker follows.
+ACCORDING_TO_NOUNS = {"angaben", "worten", "ansicht", "auffassung", "meinung", "einschätzung", "aussage", "aussagen",
+                      "darstellung", "informationen", "überzeugung", "einschätzungen", "angabe", "schätzung", "schätzungen"}
 SUBORDINATORS = {"wie", "als", "nachdem", "während", "weil", "da", "dass", "daß", "wo", "wenn", "ob"}
 CONJUNCTIONS = {"und", "oder", "aber", "sondern", "doch"}
 # Nouns naming persons by role; a word ending in one of these is a person.
@@ -582,8 +591,10 @@ def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] 
                 prep = Cue("laut", i, "prep")
             elif low == "zufolge":
                 prep = Cue("zufolge", i, "prep")
-            elif low == "angaben" and i > lo and words[i - 1].lower == "nach":
-                prep = Cue("nach Angaben", i, "prep")
+            elif low in ACCORDING_TO_NOUNS and i > lo and (words[i - 1].lower == "nach" or (i - 2 >= lo and words[i - 2].lower == "nach" and words[i - 1].lower in {"den", "der", "eigenen", "seinen", "ihren"})):
+                prep = Cue("nach " + ("Angaben" if low in {"angaben", "angabe"} else w.text), i, "prep")
+            elif low == "zitat" and i + 1 < hi and words[i + 1].lower in {"von", "des", "der"}:
+                prep = Cue("Zitat", i, "prep")
             elif low == "so" and i + 1 < hi and (i == lo or words[i - 1].text == ",") and (
                 words[i + 1].lower in NOM_DETERMINERS or is_capitalized(words[i + 1])
             ):
@@ -617,6 +628,8 @@ def np_right(ctx: DocContext, words: list[Word], i: int, hi: int, subject_only: 
     if ent is not None and ent.start_char >= w.start - 1 and ent.label_ in {"PER", "ORG", "MISC", "PERSON"}:
         end = ent.end_char
         return Mention(w.start, end, "name" if ent.label_ in {"PER", "PERSON"} else "np", ent)
+    if low in PREPOSITIONS or low in SUBORDINATORS or low in CONJUNCTIONS:
+        return None
     if low in DETERMINERS or is_capitalized(w):
         if subject_only and low in DETERMINERS and low not in NOM_DETERMINERS:
             return None
@@ -664,7 +677,33 @@ def np_right(ctx: DocContext, words: list[Word], i: int, hi: int, subject_only: 
 
 
 def np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Mention]:
-    """The noun phrase ending right before words[v]."""
+    """The noun phrase ending right before words[v] (None when it is inside a
+    prepositional phrase: "Über Steve Fossett sagte Branson")."""
+    m = _np_left(ctx, words, v, lo)
+    if m is None or m.kind == "pron":
+        return m
+    k = _index_at(words, m.start, lo, v)
+    if k - 1 >= lo and words[k - 1].lower in PREPOSITIONS:
+        return None
+    if words[k].lower in PREPOSITIONS:
+        return None
+    return m
+
+
+def _index_at(words: list[Word], char: int, lo: int, hi: int) -> int:
+    for k in range(lo, hi):
+        if words[k].end > char:
+            return k
+    return hi
+
+
+def _np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Mention]:
+    if v - 1 >= lo and words[v - 1].text == ")":
+        k = v - 2
+        while k >= lo and k > v - 8 and words[k].text != "(":
+            k -= 1
+        if k >= lo and words[k].text == "(":
+            v = k
     i = v - 1
     if i < lo:
         return None
@@ -678,7 +717,7 @@ def np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Men
         while k >= lo and words[k].start >= ent.start_char:
             k -= 1
         # Role nouns and determiner before the name: "US-Außenminister Mike Pompeo".
-        while k >= lo and (is_capitalized(words[k]) or words[k].lower in DETERMINERS or _adjective(words[k])):
+        while k >= lo and words[k].lower not in PREPOSITIONS and (is_capitalized(words[k]) or words[k].lower in DETERMINERS or _adjective(words[k])):
             start = words[k].start
             if words[k].lower in DETERMINERS:
                 break
@@ -693,6 +732,8 @@ def np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Men
             if x.lower in DETERMINERS:
                 start = x.start
                 definite = x.lower not in UNNAMED_DETERMINERS
+                break
+            if x.lower in PREPOSITIONS:
                 break
             if _adjective(x) or is_capitalized(x):
                 start = x.start
@@ -711,7 +752,7 @@ def clause_start(words: list[Word], v: int, lo: int) -> int:
     k = v - 1
     while k >= lo:
         t = words[k].text
-        if t in {",", ";", ":", "(", ")", "–", "—"} or words[k].lower in SUBORDINATORS:
+        if t in {",", ";", ":", "–", "—"} or words[k].lower in SUBORDINATORS:
             return k + 1
         k -= 1
     return lo
@@ -728,38 +769,67 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
         if cue.lemma == "zufolge":
             return np_left(ctx, words, v, lo)
         j = v + 1
-        if cue.lemma == "nach Angaben":
-            while j < hi and words[j].lower in {"von", "vom", "des", "der"}:
-                if words[j].lower in {"des", "der"}:
-                    break
+        if cue.lemma.startswith("nach ") or cue.lemma == "Zitat":
+            while j < hi and words[j].lower in {"von", "vom"}:
                 j += 1
         return np_right(ctx, words, j, hi, subject_only=False)
+    # "sagte Lawrow", "sagte er", "sagte der US-Außenminister": subject right after the verb.
+    j = v + 1
+    skipped = 0
+    while j < hi and skipped < 2 and words[j].lower in SKIP_AFTER_VERB and words[j].lower not in PREPOSITIONS and words[j].lower not in DETERMINERS:
+        j += 1
+        skipped += 1
+    right = np_right(ctx, words, j, hi)
+    if right is not None and (right.kind in {"pron", "name"} or _is_person_np(ctx, right)):
+        return right
     # Subordinate clause "wie X mitteilte": subject after the subordinator.
     cs = clause_start(words, v, lo)
     if cs > lo and words[cs - 1].lower in SUBORDINATORS:
         m = _first_np(ctx, words, cs, v)
         if m is not None:
             return m
-    left = np_left(ctx, words, v, max(lo, cs))
-    if left is not None and (left.kind in {"pron", "name"} or _starts_clause(words, left, cs)):
-        return left
-    # V2 with something fronted, or the quote first: subject after the verb.
+    # Subject first: "Lawrow sagte", "Der Sprecher, Max Muster, erklärte", "Stoiber hatte … betont".
+    m = clause_initial_np(ctx, words, lo, v)
+    if m is not None:
+        return m
+    # Something else fronted ("Mit Blick auf die USA sagte Lawrow am Mittwoch"): subject after the verb.
     j = v + 1
     skipped = 0
-    while j < hi and skipped < 6 and (words[j].lower in SKIP_AFTER_VERB or words[j].text.isdigit() or (skipped and words[j - 1].lower in {"am", "im", "vor", "bei", "nach", "gegenüber", "auf", "in", "laut", "zu", "zum", "zur", "per", "mit"} and is_capitalized(words[j]))):
+    while j < hi and skipped < 6 and (words[j].lower in SKIP_AFTER_VERB or words[j].text.isdigit() or (skipped and words[j - 1].lower in PREPOSITIONS and is_capitalized(words[j]))):
         j += 1
         skipped += 1
     right = np_right(ctx, words, j, hi)
     if right is not None:
         return right
-    if words[v - 1].text == "," if v - 1 >= lo else False:
-        # "Henk Meier, Laborleiter der Firma, erklärte": the clause-initial NP.
-        m = _first_np(ctx, words, lo, v)
-        if m is not None:
-            return m
+    left = np_left(ctx, words, v, max(lo, cs))
     if left is not None:
         return left
     return _first_np(ctx, words, cs, v)
+
+
+def _is_person_np(ctx: DocContext, m: Mention) -> bool:
+    words = ctx.text[m.start:m.end].split()
+    return any(is_person_role(w) for w in words if w[:1].isupper())
+
+
+def clause_initial_np(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Optional[Mention]:
+    """The subject-like noun phrase that opens the clause words[lo:hi]
+    (skipping a leading conjunction or connective adverb), not a prepositional phrase."""
+    k = lo
+    while k < hi and (words[k].text in {",", ";", ":", "(", "–", "-", "—"} or words[k].lower in CONJUNCTIONS or words[k].lower in {"auch", "so", "zudem", "dabei", "nun", "doch", "jedoch", "hierzu", "dazu", "demnach", "daraufhin", "anschließend", "außerdem", "später", "zuvor"}):
+        k += 1
+    if k >= hi or words[k].lower in PREPOSITIONS or words[k].lower in SUBORDINATORS:
+        return None
+    m = np_right(ctx, words, k, hi)
+    if m is None:
+        return None
+    if m.kind == "np" and not _is_person_np(ctx, m) and m.ent is None:
+        mention_words = ctx.text[m.start:m.end].split()
+        if not mention_words[-1][:1].isupper():
+            return None
+        if len(mention_words) == 1 and words[k].lower not in DETERMINERS:
+            return None  # "Relativierend fügte Gall hinzu"
+    return m
 
 
 def _starts_clause(words: list[Word], m: Mention, cs: int) -> bool:
@@ -955,6 +1025,8 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
         # Title / name / scare quote filter.
         if not sentence_quote and in_title_context(left_words, right_words):
             continue
+        if not sentence_quote and _is_name(ctx, content_start, content_end, content, left_words):
+            continue
 
         cue: Optional[Cue] = None
         cue_side = ""
@@ -982,14 +1054,19 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
                     if (colon and not right_words[0].text == ",") or (left_dist < right_dist and c.kind == "verb" and cue.kind != "verb"):
                         cue, cue_side, window = c, "left", left_words
         # Next sentence ("„…“ Das sagte Lawrow am Mittwoch.") handled above; previous sentence with colon:
-        if cue is None and not left_words and raw.open > 0:
+        colon_words: list[Word] = []
+        if left_words and left_words[-1].text == ":":
+            colon_words = left_words
+        elif not left_words and raw.open > 0:
             prev_lo = ctx.sentence_start(max(0, raw.open - 1))
             if prev_lo < raw.open:
                 prev_words = words_between(text, max(prev_lo, prev_end), raw.open)
                 if prev_words and prev_words[-1].text == ":":
-                    c = find_cue(ctx, prev_words)
-                    if c is not None:
-                        cue, cue_side, window = c, "left", prev_words
+                    colon_words = prev_words
+        if cue is None and colon_words:
+            c = find_cue(ctx, colon_words)
+            if c is not None:
+                cue, cue_side, window = c, "left", colon_words
 
         words_in_content = len(re.findall(r"\w+", content))
         subjunctive_ctx = any(w.lower in SUBJUNCTIVE for w in left_words + right_words)
@@ -1032,6 +1109,17 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
                 addr = addressee_for_cue(ctx, window, cue, lo, hi, (raw.open, raw.close + 1))
                 if addr is not None:
                     quote.addressee = _make_speaker(ctx, addr, salient, last_speaker)
+        if quote.speaker is None and cue is None:
+            # "Die Firma sieht das anders: „…“", "BKA-Präsident Ziercke: „…“",
+            # "Osterloh sieht darin einen „Angriff“": the clause's subject when it is a person or organisation.
+            mention = None
+            if colon_words:
+                mention = clause_initial_np(ctx, colon_words, 0, len(colon_words) - 1) or np_left(ctx, colon_words, len(colon_words) - 1, 0)
+            elif left_words:
+                mention = clause_initial_np(ctx, left_words, 0, len(left_words))
+            if mention is not None and (mention.kind in {"pron", "name"} or mention.ent is not None or _is_person_np(ctx, mention)):
+                found.mention = mention
+                quote.speaker = _make_speaker(ctx, mention, salient, last_speaker)
         if quote.speaker is None and last_speaker is not None and raw.open - last_speaker[0] <= CONTINUATION_CHARS:
             # A following quote with no cue of its own continues the last speaker.
             if cue is None or cue.kind == "verb":
@@ -1040,6 +1128,16 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
             last_speaker = (raw.close, quote.speaker)
         results.append(found)
     return [f.quote for f in results]
+
+
+def _is_name(ctx: DocContext, start: int, end: int, content: str, left_words: list[Word]) -> bool:
+    """An entity in quotation marks, or a capitalized title right after an article."""
+    ent = ctx.ent_at(start, end)
+    if ent is not None and ent.start_char <= start + 1 and ent.end_char >= end - 1:
+        return True
+    if title_like(content) and left_words and (left_words[-1].lower in DETERMINERS or left_words[-1].lower in PREPOSITIONS or left_words[-1].text == "("):
+        return True
+    return False
 
 
 def _has_content_words(words: list[Word]) -> bool:

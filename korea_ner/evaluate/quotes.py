@@ -3,7 +3,8 @@
 Gold format (one article a line): ``{"id", "text", "annotations": [{"type",
 "quote": [[start, end], ...], "speaker": [[start, end], ...], "speaker_text", ...}]}``
 with offsets into ``text``; gold quote spans include the quotation marks.
-Only ``type == "Direct"`` annotations are scored.
+Only ``type == "Direct"`` annotations are scored; annotations of the same
+quote span (one per speaker) count as one gold quote.
 
 Matching: a predicted quote matches a gold direct quote when it covers at least
 half of the gold quote's characters; matching is one-to-one (greedy by
@@ -60,7 +61,7 @@ def speaker_right(pred: Any, gold: dict) -> bool:
         return False
     if any(_overlap((spk.start, spk.end), g) > 0 for g in gold_spans):
         return True
-    gold_words = _words(gold.get("speaker_text") or "")
+    gold_words = set().union(*(_words(t) for t in gold.get("speaker_texts") or [gold.get("speaker_text") or ""]))
     if spk.name:
         last = re.findall(r"\w+", spk.name)
         if last and last[-1].lower() in gold_words:
@@ -68,9 +69,27 @@ def speaker_right(pred: Any, gold: dict) -> bool:
     return False
 
 
+def gold_direct(annotations: list[dict]) -> list[dict]:
+    """Gold direct quotes, one per quote span: the data annotates a quote once
+    per speaker (e.g. the person and the newspaper quoting them); such
+    duplicates become one gold quote with all their speaker spans."""
+    by_span: dict[tuple, dict] = {}
+    for a in annotations:
+        if a.get("type") != GOLD_TYPE or not a.get("quote"):
+            continue
+        key = tuple(tuple(x) for x in a["quote"])
+        if key not in by_span:
+            by_span[key] = {**a, "speaker": list(a.get("speaker") or []), "speaker_texts": [a.get("speaker_text") or ""]}
+        else:
+            by_span[key]["speaker"].extend(a.get("speaker") or [])
+            by_span[key]["speaker_texts"].append(a.get("speaker_text") or "")
+            by_span[key]["speaker_text"] = " | ".join(t for t in by_span[key]["speaker_texts"] if t)
+    return list(by_span.values())
+
+
 def match_doc(quotes: list, annotations: list[dict]) -> tuple[list[tuple[dict, Any]], list[dict], list[Any]]:
     """Return (matched pairs, missed gold, spurious predictions) for one article."""
-    golds = [a for a in annotations if a.get("type") == GOLD_TYPE]
+    golds = gold_direct(annotations)
     candidates = []
     for gi, g in enumerate(golds):
         g_len = sum(e - s for s, e in g["quote"])
