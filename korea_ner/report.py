@@ -124,6 +124,18 @@ class Corpus:
         )
         for i, entry in enumerate(self.persons, start=1):
             entry.id = f"p{i}"
+        # Per document: its persons' ids, most mentioned first (for filters and the overview).
+        self.doc_persons: list[list[Entry]] = [[] for _ in pairs]
+        counts: list[dict[str, int]] = [{} for _ in pairs]
+        for entry in self.persons:
+            for d in entry.docs:
+                self.doc_persons[d].append(entry)
+        for d, (_, record) in enumerate(pairs):
+            for entity in record.get("entities", ()):
+                if entity["label"] == "PER":
+                    name = self.entry(entity.get("canonical") or entity["text"], "PER").name
+                    counts[d][name] = counts[d].get(name, 0) + 1
+            self.doc_persons[d].sort(key=lambda e: (-counts[d].get(e.name, 0), int(e.id[1:])))
 
     def entry(self, name: str, label: str) -> Entry:
         name = self._alias.get((name, label), name)
@@ -393,15 +405,6 @@ def _overview(corpus: Corpus) -> str:
     def plain(label: str) -> list[list[str]]:
         return [[html.escape(e.name), str(e.mentions), str(len(e.docs))] for e in corpus.ranked(label)]
 
-    def top_persons(d: int, n: int = 4) -> list[Entry]:
-        counts: dict[str, int] = {}
-        for e in corpus.pairs[d][1].get("entities", ()):
-            if e["label"] == "PER":
-                person = corpus.entry(e.get("canonical") or e["text"], "PER")
-                counts[person.id] = counts.get(person.id, 0) + 1
-        by_id = {p.id: p for p in persons}
-        return [by_id[i] for i in sorted(counts, key=lambda i: (-counts[i], int(i[1:])))[:n]]
-
     documents = []
     for d, (document, record) in enumerate(corpus.pairs):
         documents.append([
@@ -409,7 +412,7 @@ def _overview(corpus: Corpus) -> str:
             html.escape(document.date or record.get("date") or ""),
             str(len(record.get("entities", ()))),
             str(len(record.get("quotes", ()))),
-            ", ".join(_person_link(p) for p in top_persons(d)),
+            ", ".join(_person_link(p) for p in corpus.doc_persons[d][:4]),
         ])
     tables = [
         _table("Personen nach Erwähnungen", ["Person", "Erw.", "Zitate", "Artikel"], by_mentions, {1, 2, 3}),
@@ -428,7 +431,7 @@ def _short_id(doc_id: str) -> str:
 
 def _article(corpus: Corpus, d: int, document: Document, record: Record) -> str:
     text = document.text
-    persons = sorted({p.id for p in corpus.persons if d in p.docs}, key=lambda i: int(i[1:]))
+    persons = [p.id for p in corpus.doc_persons[d]]
     marks = _document_marks(corpus, d, record, text)
     # Leading/trailing whitespace (e.g. the blanked date marker) is not shown;
     # spans there, if any, are clipped.

@@ -299,3 +299,50 @@ def test_cli_report(corpus, tiny_model, tmp_path, capsys):
         main(["report", str(corpus), "-o", str(tmp_path / "missing" / "r.html"), "--model", tiny_model])
     assert exit_.value.code == 2
     assert "cannot write" in capsys.readouterr().err
+
+
+class Coverage(HTMLParser):
+    """Which character positions of the text lie inside elements of each class."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.chars: dict[str, set[int]] = {}
+        self.position = 0
+
+    def handle_starttag(self, tag, attrs):
+        self.open.append(dict(attrs).get("class", ""))
+
+    def handle_endtag(self, tag):
+        self.open.pop()
+
+    def handle_data(self, data):
+        for name in self.open:
+            self.chars.setdefault(name, set()).update(range(self.position, self.position + len(data)))
+        self.position += len(data)
+
+
+def test_random_spans_always_nest_and_keep_the_text():
+    pytest.importorskip("hypothesis")
+    from hypothesis import given, settings, strategies as st
+
+    text = "Ab<c & „d“ ef\n\ng'h\"ij"
+    span = st.tuples(st.integers(-2, len(text) + 2), st.integers(-2, len(text) + 2), st.integers(0, 2))
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(span, max_size=8))
+    def run(spans):
+        marks = [Mark(a, b, r, f'<span class="k{i}">', f'<span class="k{i}">', "</span>", "</span>") for i, (a, b, r) in enumerate(spans)]
+        out = render_marked(text, marks)
+        check(out)
+        import html as html_
+
+        assert html_.unescape(re.sub(r"<[^>]+>", "", out)) == text
+        # Every valid span covers exactly its characters (possibly in several fragments).
+        covered = Coverage()
+        covered.feed(out)
+        for i, (a, b, _) in enumerate(spans):
+            expected = set(range(a, b)) if 0 <= a < b <= len(text) else set()
+            assert covered.chars.get(f"k{i}", set()) == expected, (i, a, b, out)
+
+    run()
