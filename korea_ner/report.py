@@ -261,6 +261,9 @@ def _document_marks(corpus: Corpus, d: int, record: Record, text: str) -> list[M
         pid = person.id if person else ""
         label = person.name if person else (who.get("mention") or UNKNOWN_SPEAKER)
         tip = f"Zitat von {label}" + (f" ({quote['cue']})" if quote.get("cue") else "")
+        addressee = (quote.get("addressee") or {}).get("name") or (quote.get("addressee") or {}).get("mention")
+        if addressee:
+            tip += f", an {addressee}"
         attrs = f' class="quote" data-person="{_attr(pid)}" title="{_attr(tip)}"'
 
         def badge(stack: list[Mark], pid: str = pid, label: str = label, known: bool = person is not None) -> str:
@@ -476,10 +479,12 @@ def _person_panel(corpus: Corpus, person: Entry) -> str:
         quote = record["quotes"][q]
         mention = (quote.get("speaker") or {}).get("mention")
         said = f" ({html.escape(mention)})" if mention and mention != person.name else ""
-        items.append(
-            f'<li><span class="qt">{html.escape(_quoted(quote.get("text", "")))}</span>{said} '
-            f'<a class="src" href="#q{d}-{q}">{html.escape(_short_id(document.id))} ↗</a></li>'
-        )
+        source = html.escape(_short_id(document.id))
+        if 0 <= quote.get("start", -1) < quote.get("end", -1) <= len(document.text):
+            source = f'<a class="src" href="#q{d}-{q}">{source} ↗</a>'
+        else:  # offsets that do not fit the text: the quote is not marked there
+            source = f'<a class="src" href="#d{d}">{source}</a>'
+        items.append(f'<li><span class="qt">{html.escape(_quoted(quote.get("text", "")))}</span>{said} {source}</li>')
     quotes = f"<ol>{''.join(items)}</ol>" if items else '<p class="empty">keine Zitate</p>'
     return (
         f'<section class="person card" id="{person.id}" data-person-panel="{person.id}">'

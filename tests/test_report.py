@@ -208,6 +208,13 @@ def test_bad_offsets_are_dropped_not_misplaced():
     page = render_report([(doc, record)])
     check(page)
     assert ">Kurz.</div>" in page
+    record = {"doc": "x", "date": None, "entities": [], "quotes": [
+        {"text": "„Lang“", "start": 2, "end": 80, "kind": "direct", "cue": "sagte", "addressee": None,
+         "speaker": {"name": "Y", "mention": "Y", "start": 0, "end": 1}},
+    ]}
+    page = render_report([(doc, record)])
+    check(page)  # no dangling link to a quote that could not be marked
+    assert 'id="q0-0"' not in page and 'href="#d0">x</a>' in page
 
 
 def test_crossing_and_identical_spans_nest():
