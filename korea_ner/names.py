@@ -55,7 +55,8 @@ ARTICLES = frozenset(
 TITLE_WORDS = frozenset(
     """herr herrn frau dr prof professor sir mr mrs ms lord lady dame madame monsieur
     papst koenig koenigin prinz prinzessin scheich kardinal bischof pfarrer imam
-    genosse genossin""".split()
+    genosse genossin secretary president senator governor chancellor minister general
+    ambassador representative speaker""".split()
 )
 
 #: Role nouns -> role classes. A reference "der Chefdiplomat" matches a person
@@ -155,6 +156,7 @@ _EA_GIVEN_RE = re.compile(rf"^(?:{_EA_SYLLABLE}){{1,2}}$")
 _SPACE_RE = re.compile(r"\s+")
 _HYPHEN_RE = re.compile(f"[{HYPHENS}]")
 _STRIP_RE = re.compile("[" + re.escape(STRIP_CHARS) + "]")
+_HANDLE_SPLIT_RE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
 _CAMEL_GLUE_RE = re.compile(r"^(.*[a-zà-ÿ])([A-ZÀ-Þ][a-zà-ÿ]+)$")
 # Skeleton rules for transliteration variants (Lawrow/Lavrov, Sergej/Sergey, Pjöngjang/Pyongyang).
 _SKELETON_RULES = (
@@ -310,9 +312,12 @@ def _drop_initials(tokens: Sequence[str]) -> list[str]:
 def clean_name(text: str, label: str = "PER", known: Optional[Iterable[str]] = None) -> str:
     """Display form of a mention: titles removed (PER), genitive removed, spaces normalised.
 
-    "US-Präsident Donald Trumps" -> "Donald Trump"; "Nordkoreas" (LOC) -> "Nordkorea".
+    "US-Präsident Donald Trumps" -> "Donald Trump"; "Nordkoreas" (LOC) -> "Nordkorea";
+    "@KimKardashian" -> "Kim Kardashian".
     """
     text = _SPACE_RE.sub(" ", text).strip()
+    if text.startswith("@") and " " not in text:
+        text = _HANDLE_SPLIT_RE.sub(" ", text[1:]).replace("_", " ").strip()
     if label == "PER":
         text = strip_titles(text)
     else:
@@ -785,6 +790,7 @@ class _Resolver:
         # last words of all mentions, folded: lets strip_genitive see "Ri" before "Ris"
         raw_keys = {_key(e.text, e.label_) for e in ents}
         last_words = {k.split()[-1] for k in raw_keys if k}
+        place_keys = {_key(e.text, e.label_) for e in ents if e.label_ in ("LOC", "GPE")}
         mentions: list[Mention] = []
         for i, span in enumerate(ents):
             label = span.label_
@@ -794,6 +800,10 @@ class _Resolver:
                 unglued = unglue(display, raw_keys - {key}, label) if len(display.split()) > 1 else display
                 if unglued != display:
                     display, key = unglued, _key(unglued, label)
+            words = display.split()
+            if label == "PER" and len(words) > 2 and _key(words[-1], "LOC") in place_keys:
+                display = " ".join(words[:-1])  # "Sergej Lawrow Pjöngjang": NER swallowed a place
+                key = _key(display, label)
             mentions.append(Mention(
                 index=i, start=span.start, end=span.end, start_char=span.start_char,
                 end_char=span.end_char, label=label, text=span.text, display=display, key=key,
@@ -1390,8 +1400,14 @@ def merge_entities(mentions: Iterable[dict], aliases: Optional[Union[Aliases, st
 
 
 def _corpus_name(g: _Group) -> str:
-    """Fullest common spelling: most documents, then most words, then most mentions."""
-    return max(g.names, key=lambda n: (len(n.split()) > 1, g.name_docs[n], len(n.split()), g.names[n], n))
+    """Fullest common spelling: among spellings used in at least a third as many documents as
+    the most common one, the one with most words (initials ignored), then most documents/mentions."""
+    top = max(g.name_docs.values(), default=0)
+
+    def score(n: str):
+        return (g.name_docs[n] * 3 >= top, len(_drop_initials(n.split())), g.name_docs[n], g.names[n], n)
+
+    return max(g.names, key=score)
 
 
 def speaker_matches(query: str, name: str, variants: Iterable[str] = (),

@@ -104,6 +104,8 @@ class TestNormalize:
         ("der ukrainische Staatschef Wolodymyr Selenskyj", "Wolodymyr Selenskyj"),
         ("(Kanzler Olaf) Scholz", "Olaf Scholz"),
         ("Ex-Präsident Barack Obamas", "Barack Obama"),
+        ("Secretary Antony Blinken", "Antony Blinken"),
+        ("@JoeBiden", "Joe Biden"),
     ])
     def test_titles_and_roles_removed(self, text, name):
         assert clean_name(text) == name
