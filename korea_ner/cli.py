@@ -43,7 +43,7 @@ Format = Annotated[
 Output = Annotated[Optional[str], typer.Option("--output", "-o", help="Write to this file instead of stdout.")]
 Model = Annotated[
     Optional[str],
-    typer.Option("--model", "-m", envvar="KNER_MODEL", help="spaCy pipeline name or path [default: de_core_news_md if installed, else bundled]"),
+    typer.Option("--model", "-m", help="spaCy pipeline name or path [default: $KNER_MODEL, else de_core_news_md if installed, else the bundled model]"),
 ]
 Aliases = Annotated[Optional[str], typer.Option("--aliases", help="TOML or JSON file declaring canonical names and variants.")]
 Glob = Annotated[str, typer.Option("--glob", help="Pattern for files inside directories.")]
@@ -122,12 +122,17 @@ def _destination(output: Optional[str]) -> Iterator[IO[str]]:
         yield stream
 
 
-def _emit(rows: Iterable[dict], fmt: Optional[str], output: Optional[str], view, table_view=None) -> None:
-    from korea_ner.outputs import choose_format, write
+def _format(requested: Optional[str], output: Optional[str]) -> str:
+    from korea_ner.outputs import choose_format
 
-    chosen = choose_format(fmt, output, is_terminal=sys.stdout.isatty() and not output)
+    return choose_format(requested, output, is_terminal=sys.stdout.isatty() and not output)
+
+
+def _emit(rows: Iterable[dict], fmt: str, output: Optional[str], view, table_view=None) -> None:
+    from korea_ner.outputs import write
+
     with _destination(output) as stream:
-        write(rows, chosen, stream, table_view if (chosen == "table" and table_view) else view)
+        write(rows, fmt, stream, table_view if (fmt == "table" and table_view) else view)
 
 
 def _labels(label: Optional[str]) -> Optional[list[str]]:
@@ -154,10 +159,11 @@ def entities(
     from korea_ner.outputs import ENTITY_PER_DOC_VIEW, ENTITY_VIEW
     from korea_ner.process import entities as aggregate
 
+    fmt = _format(format, output)  # a bad --format fails before the model loads
     problems = Problems()
     records = _records(paths, model, aliases, glob, input_format, jobs, problems)
     rows = aggregate(records, labels=_labels(label), min_count=min_count, per_doc=per_doc)
-    _emit(rows, format, output, ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW)
+    _emit(rows, fmt, output, ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW)
     raise typer.Exit(problems.exit_code)
 
 
@@ -174,12 +180,13 @@ def quotes(
     jobs: Jobs = 1,
 ) -> None:
     """Direct quotes with speaker, cue verb and document."""
-    from korea_ner.outputs import QUOTE_VIEW
+    from korea_ner.outputs import QUOTE_TABLE_VIEW, QUOTE_VIEW
     from korea_ner.process import quotes as quotes_of
 
+    fmt = _format(format, output)  # a bad --format fails before the model loads
     problems = Problems()
     records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    _emit(quotes_of(records, speaker=speaker), format, output, QUOTE_VIEW)
+    _emit(quotes_of(records, speaker=speaker), fmt, output, QUOTE_VIEW, table_view=QUOTE_TABLE_VIEW)
     raise typer.Exit(problems.exit_code)
 
 
@@ -197,9 +204,59 @@ def analyze(
     """Everything per document: entities with canonical names, quotes with speakers."""
     from korea_ner.outputs import DOCUMENT_TABLE_VIEW, DOCUMENT_VIEW
 
+    fmt = _format(format, output)  # a bad --format fails before the model loads
     problems = Problems()
     records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    _emit(records, format, output, DOCUMENT_VIEW, table_view=DOCUMENT_TABLE_VIEW)
+    _emit(records, fmt, output, DOCUMENT_VIEW, table_view=DOCUMENT_TABLE_VIEW)
+    raise typer.Exit(problems.exit_code)
+
+
+@app.command("dask")
+def dask_run(
+    paths: Paths,
+    output: Annotated[Optional[str], typer.Option("--output", "-o", help="JSONL records, in input order [default: stdout unless --parts].")] = None,
+    parts: Annotated[Optional[str], typer.Option("--parts", help="Directory for one JSONL file per partition, written by the workers.")] = None,
+    entities_to: Annotated[Optional[str], typer.Option("--entities", help="Also write the corpus-wide entities (JSON) here.")] = None,
+    scheduler: Annotated[str, typer.Option("--scheduler", help="processes, threads, sync, or a dask.distributed address tcp://host:8786.")] = "processes",
+    partition_size: Annotated[int, typer.Option("--partition-size", min=1, help="Documents per partition.")] = 64,
+    model: Model = None,
+    aliases: Aliases = None,
+    glob: Glob = "*.txt",
+    input_format: InputFormat = "auto",
+    jobs: Annotated[int, typer.Option("--jobs", "-j", min=1, help="Local worker processes (ignored for a cluster).")] = 2,
+) -> None:
+    """Analyze on Dask (local processes or a cluster): the records of `analyze -f jsonl`, entities merged."""
+    from contextlib import nullcontext
+
+    from korea_ner.dask import run
+    from korea_ner.outputs import ENTITY_VIEW
+
+    problems = Problems()
+    with (_destination(output) if output or not parts else nullcontext()) as stream:
+        result = run(paths, output=stream, parts=parts, model=model, aliases=aliases, glob=glob, input_format=input_format,
+                     partition_size=partition_size, scheduler=scheduler, workers=jobs, on_problem=problems)
+    if entities_to:
+        _emit(result.entities, "json", entities_to, ENTITY_VIEW)
+    raise typer.Exit(problems.exit_code)
+
+
+@app.command()
+def report(
+    paths: Paths,
+    output: Annotated[str, typer.Option("--output", "-o", help="The HTML file to write (- for stdout).")],
+    title: Annotated[str, typer.Option("--title", help="Title of the page.")] = "kner-Bericht",
+    model: Model = None,
+    aliases: Aliases = None,
+    glob: Glob = "*.txt",
+    input_format: InputFormat = "auto",
+    jobs: Jobs = 1,
+) -> None:
+    """One self-contained HTML page: overview, highlighted articles, every person's quotes."""
+    from korea_ner.report import analyze_pairs, write_report
+
+    problems = Problems()
+    pairs = analyze_pairs(paths, model=model, aliases=aliases, glob=glob, input_format=input_format, jobs=jobs, on_skip=problems, on_error=problems)
+    write_report(_with_progress(pairs), sys.stdout if output == "-" else output, title=title)
     raise typer.Exit(problems.exit_code)
 
 
@@ -260,15 +317,13 @@ def _print_scores(scores: dict, formatter, fmt: Optional[str]) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Console entry point: maps every failure to one line on stderr and an exit code."""
-    import click
-
     try:
         code = app(args=argv, prog_name="kner", standalone_mode=False)
-    except click.exceptions.Abort:
+    except typer.Abort:
         code = EXIT_INTERRUPTED
-    except click.exceptions.ClickException as exc:
+    except typer.TyperException as exc:  # usage errors: bad options, missing arguments
         exc.show()
-        code = exc.exit_code
+        code = getattr(exc, "exit_code", EXIT_USAGE)
     except KnerError as exc:
         print(f"kner: error: {exc}", file=sys.stderr)
         code = exc.exit_code

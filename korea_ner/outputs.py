@@ -26,6 +26,7 @@ class View:
     title: str
     columns: tuple[str, ...]
     rows: Callable[[dict], Iterable[Row]]
+    wide: tuple[str, ...] = ()  # columns that get most of a narrow terminal's width
 
 
 def choose_format(requested: Optional[str], output: Optional[str], is_terminal: bool) -> str:
@@ -91,15 +92,19 @@ def _write_table(records: Iterable[dict], stream: IO[str], view: View, width: Op
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=view.title, show_lines=False, header_style="bold")
+    console = Console(file=stream, width=width, soft_wrap=False)
+    table = Table(title=view.title, header_style="bold", expand=bool(view.wide))
     for column in view.columns:
-        table.add_column(column, overflow="fold")
+        if column in view.wide:
+            table.add_column(column, overflow="fold", ratio=1)
+        else:
+            table.add_column(column, overflow="fold", max_width=max(10, console.width // 5))
     count = 0
     for record in records:
         for row in view.rows(record):
             table.add_row(*("" if value is None else str(value) for value in row))
         count += 1
-    Console(file=stream, width=width, soft_wrap=False).print(table)
+    console.print(table)
     return count
 
 
@@ -133,6 +138,14 @@ def _quote_rows(quote: dict) -> Iterator[Row]:
     ]
 
 
+def _quote_table_rows(quote: dict) -> Iterator[Row]:
+    speaker = quote.get("speaker")
+    who = _speaker_name(speaker)
+    if speaker and speaker["name"] and speaker["mention"] != speaker["name"]:
+        who = f"{who} ({speaker['mention']})"
+    yield [who, _preview(quote["text"]), quote["cue"], quote["doc"].rsplit("/", 1)[-1]]
+
+
 def _document_rows(record: dict) -> Iterator[Row]:
     for entity in record["entities"]:
         yield [record["doc"], record["date"], "entity", entity["label"], entity["text"], entity["canonical"], None, entity["start"], entity["end"]]
@@ -149,8 +162,16 @@ def _document_summary_rows(record: dict) -> Iterator[Row]:
     yield [record["doc"], record["date"], len(record["entities"]), len(record["quotes"]), ", ".join(top)]
 
 
-ENTITY_VIEW = View("Entities", ("name", "label", "count", "docs", "variants"), _entity_rows)
-ENTITY_PER_DOC_VIEW = View("Entities per document", ("doc", "name", "label", "count", "docs", "variants"), _entity_rows)
-QUOTE_VIEW = View("Quotes", ("speaker", "mention", "cue", "kind", "quote", "doc", "start", "end"), _quote_rows)
-DOCUMENT_VIEW = View("Documents", ("doc", "date", "type", "label_or_kind", "text", "canonical_or_speaker", "cue", "start", "end"), _document_rows)
-DOCUMENT_TABLE_VIEW = View("Documents", ("doc", "date", "entities", "quotes", "top persons"), _document_summary_rows)
+ENTITY_VIEW = View("Entities", ("name", "label", "count", "docs", "variants"), _entity_rows, wide=("variants",))
+ENTITY_PER_DOC_VIEW = View(
+    "Entities per document", ("doc", "name", "label", "count", "docs", "variants"), _entity_rows, wide=("variants",)
+)
+QUOTE_VIEW = View("Quotes", ("speaker", "mention", "cue", "kind", "quote", "doc", "start", "end"), _quote_rows, wide=("quote",))
+QUOTE_TABLE_VIEW = View("Quotes", ("speaker", "quote", "cue", "doc"), _quote_table_rows, wide=("quote",))
+DOCUMENT_VIEW = View(
+    "Documents",
+    ("doc", "date", "type", "label_or_kind", "text", "canonical_or_speaker", "cue", "start", "end"),
+    _document_rows,
+    wide=("text",),
+)
+DOCUMENT_TABLE_VIEW = View("Documents", ("doc", "date", "entities", "quotes", "top persons"), _document_summary_rows, wide=("top persons",))
