@@ -1357,10 +1357,12 @@ def merge_entities(mentions: Iterable[dict], aliases: Optional[Union[Aliases, st
     for k in per_keys:
         for t in set(groups[k].key.split()):
             by_token.setdefault(t, set()).add(k)
-    alias_by_key = {}
-    for k in keys:
-        if k.startswith("ALIAS\t"):
-            alias_by_key[groups[k].key] = k
+    surname_buckets: dict[str, dict[str, set[str]]] = {}  # first letter -> surname -> groups
+    for k in per_keys:
+        ktoks = groups[k].key.split()
+        if len(ktoks) > 1:
+            for s_tok in _surnames(ktoks, groups[k].names.most_common(1)[0][0].split()):
+                surname_buckets.setdefault(s_tok[:1], {}).setdefault(s_tok, set()).add(k)
     for k in sorted(per_keys, key=lambda k: len(groups[k].key.split())):
         toks = groups[k].key.split()
         cands = set.intersection(*(by_token.get(t, set()) for t in toks)) if toks else set()
@@ -1376,6 +1378,11 @@ def merge_entities(mentions: Iterable[dict], aliases: Optional[Union[Aliases, st
                 if toks[0] not in _surnames(ctoks, display_words):
                     continue
             supers.add(uf.find(c))
+        if not supers and len(toks) == 1 and len(toks[0]) >= min_fuzzy_len:
+            # a lone misspelt surname ("Lwrow") in a document without the full name
+            for s_tok, owners in surname_buckets.get(toks[0][0], {}).items():
+                if tokens_similar(toks[0], s_tok, min_fuzzy_len, fuzzy_threshold):
+                    supers |= {uf.find(o) for o in owners}
         if len(supers) == 1:
             uf.union(supers.pop(), k)
     # 3. alias groups absorb built-in groups whose key an alias declares

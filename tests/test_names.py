@@ -398,6 +398,16 @@ class TestMerge:
         assert (loc["name"], loc["count"], loc["docs"]) == ("Nordkorea", 2, 2)
         assert out[0] is per[0]  # sorted by count
 
+    def test_lone_misspelt_surname_joins_unique_full_name(self):
+        out = merge_entities([rec("a", ("Sergej Lawrow", "PER", "Sergej Lawrow"), ("Olaf Scholz", "PER", "Olaf Scholz"),
+                                  ("Kim Jong Un", "PER", "Kim Jong Un")),
+                              rec("b", ("Lwrow", "PER", "Lwrow"), ("Scholtz", "PER", "Scholtz"), ("Kin", "PER", "Kin"))])
+        by_name = {e["name"]: e for e in out}
+        assert set(by_name["Sergej Lawrow"]["variants"]) == {"Sergej Lawrow", "Lwrow"}
+        assert by_name["Sergej Lawrow"]["docs"] == 2
+        assert set(by_name["Olaf Scholz"]["variants"]) == {"Olaf Scholz", "Scholtz"}
+        assert "Kin" in by_name  # too short to guess a typo
+
     def test_different_people_stay_apart(self):
         out = merge_entities([
             rec("a", ("Kim Jong Un", "PER", "Kim Jong Un"), ("Kim Kardashian", "PER", "Kim Kardashian")),
