@@ -515,6 +515,16 @@ class DocContext:
         self.has_deps = doc.has_annotation("DEP")
         self._tok_starts: Optional[list[int]] = None
         self.names = _names_module()
+        self.quote_opens: list[int] = []
+        self.quote_closes: list[int] = []
+
+    def set_quotes(self, raws: list["RawQuote"]) -> None:
+        self.quote_opens = [r.open for r in raws]
+        self.quote_closes = [r.close for r in raws]
+
+    def in_quote(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.quote_opens, pos) - 1
+        return k >= 0 and pos <= self.quote_closes[k]
 
     def token_at(self, char: int):
         if self._tok_starts is None:
@@ -997,6 +1007,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
     if not raws:
         return []
     ctx = DocContext(doc)
+    ctx.set_quotes(raws)
     salient = _salient_subjects(ctx)
     results: list[_Found] = []
     last_speaker: Optional[tuple[int, Speaker]] = None  # (char position, speaker)
@@ -1023,7 +1034,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
             right_new_sentence = True
 
         # Title / name / scare quote filter.
-        if not sentence_quote and in_title_context(left_words, right_words):
+        if (not sentence_quote or (title_like(content) and not ends_sentence)) and in_title_context(left_words, right_words):
             continue
         if not sentence_quote and _is_name(ctx, content_start, content_end, content, left_words):
             continue
@@ -1098,6 +1109,11 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
         quote = Quote(text=content, start=content_start, end=content_end, kind=kind,
                       cue=cue.lemma if cue else None, speaker=None)
         found = _Found(raw, quote)
+        if cue is not None and cue_side == "right" and left_words and not right_new_sentence and left_words[-1].text not in {":", ".", "!", "?"}:
+            # A partial quote: "…, weil er die „…“ kritisierte": the verb's clause spans the quote.
+            window = left_words + window
+            cue = Cue(cue.lemma, cue.index + len(left_words), cue.kind,
+                      cue.particle_index + len(left_words) if cue.particle_index >= 0 else -1)
         if cue is not None:
             lo, hi = 0, len(window)
             mention = speaker_for_cue(ctx, window, cue, lo, hi)
@@ -1148,7 +1164,7 @@ def _make_speaker(ctx: DocContext, m: Mention, salient: list[tuple[int, Speaker]
     text = ctx.text
     mention = text[m.start:m.end]
     if m.kind == "pron":
-        antecedent = _antecedent(m.start, salient, last)
+        antecedent = _same_sentence_person(ctx, m.start) or _antecedent(m.start, salient, last)
         if antecedent is None:
             return Speaker(None, mention, m.start, m.end)
         if antecedent.name is None:
@@ -1165,11 +1181,25 @@ def _make_speaker(ctx: DocContext, m: Mention, salient: list[tuple[int, Speaker]
         ref = resolve_reference(ctx, m.start, m.end)
         if ref is not None:
             return Speaker(canonical(ctx, ref), mention, m.start, m.end)
-        # A definite role noun with no resolution: the last salient person, when it is one.
-        if is_person_role(mention.split()[-1]) and last is not None and m.start - last[0] <= CONTINUATION_CHARS * 2:
-            if last[1].name is not None and mention.split()[0].lower() in {"der", "die"}:
-                return Speaker(last[1].name, mention, m.start, m.end)
+        # A definite role noun with no resolution ("so der Chefdiplomat des Kreml"):
+        # the person most recently in subject position, when there is one and it is named.
+        if mention.split()[0].lower() in {"der", "die"} and _is_person_np(ctx, m):
+            antecedent = _antecedent(m.start, salient, last)
+            if antecedent is not None and antecedent.name is not None and m.start - antecedent.start <= CONTINUATION_CHARS * 2:
+                return Speaker(antecedent.name, mention, m.start, m.end)
     return Speaker(None, mention, m.start, m.end)
+
+
+def _same_sentence_person(ctx: DocContext, pos: int) -> Optional[Speaker]:
+    """The last person named earlier in the pronoun's own sentence (outside quotes is not checked)."""
+    lo = ctx.sentence_start(pos)
+    k = bisect.bisect_left(ctx.ent_starts, pos) - 1
+    while k >= 0 and ctx.ents[k].start_char >= lo:
+        e = ctx.ents[k]
+        if e.label_ in {"PER", "PERSON"} and e.end_char <= pos and not ctx.in_quote(e.start_char):
+            return Speaker(canonical(ctx, e), e.text, e.start_char, e.end_char)
+        k -= 1
+    return None
 
 
 def _antecedent(pos: int, salient: list[tuple[int, Speaker]], last: Optional[tuple[int, Speaker]]) -> Optional[Speaker]:
@@ -1184,8 +1214,17 @@ def _salient_subjects(ctx: DocContext) -> list[tuple[int, Speaker]]:
     """Sentence-initial person names and person role nouns: what "er"/"sie" may refer to."""
     out: list[tuple[int, Speaker]] = []
     text = ctx.text
+    # "…, sagte Lawrow": the subject of any cue verb, quote or not.
+    for e in ctx.ents:
+        if e.label_ not in {"PER", "PERSON"}:
+            continue
+        m = re.search(r"(\w+)\W{0,2}$", text[max(0, e.start_char - 30):e.start_char])
+        if m and m.group(1).lower() in CUE_FORMS and not ctx.in_quote(e.start_char):
+            out.append((e.start_char, Speaker(canonical(ctx, e), e.text, e.start_char, e.end_char)))
     starts = [0] + ctx.sent_ends
     for s in starts:
+        if ctx.in_quote(s):
+            continue
         e = ctx.sentence_end(s)
         ws = words_between(text, s, min(e, s + 120))
         if not ws:
@@ -1199,6 +1238,7 @@ def _salient_subjects(ctx: DocContext) -> list[tuple[int, Speaker]]:
         elif is_person_role(mention.split()[-1]):
             ref = resolve_reference(ctx, m.start, m.end) if m.definite else None
             out.append((m.start, Speaker(canonical(ctx, ref) if ref is not None else None, mention, m.start, m.end)))
+    out.sort(key=lambda x: x[0])
     return out
 
 
