@@ -564,9 +564,22 @@ class DocContext:
         return None
 
 
-def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] = None) -> Optional[Cue]:
-    """The first cue among words[lo:hi]: a verb beats a prepositional cue."""
+def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] = None, last: bool = False) -> Optional[Cue]:
+    """The first (or with ``last``, the last) cue among words[lo:hi]: a verb beats a prepositional cue."""
     hi = len(words) if hi is None else hi
+    prep: Optional[Cue] = None
+    verb: Optional[Cue] = None
+    for cue in _iter_cues(ctx, words, lo, hi):
+        if cue.kind == "verb":
+            verb = cue
+            if not last:
+                break
+        elif prep is None:
+            prep = cue
+    return verb or prep
+
+
+def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable[Cue]:
     prep: Optional[Cue] = None
     for i in range(lo, hi):
         w = words[i]
@@ -579,7 +592,8 @@ def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] 
                     break
                 hit = next((lem for particle, lem in SEPARABLE_FORMS[low] if particle == lw), None)
                 if hit and (j + 1 >= hi or not words[j + 1].text[:1].isalpha() or words[j + 1].lower in CONJUNCTIONS):
-                    return Cue(hit, i, "verb", j)
+                    yield Cue(hit, i, "verb", j)
+                    break
             continue
         if lemma is None and ctx.has_lemmas:
             lem = ctx.lemma_of(w)
@@ -595,7 +609,8 @@ def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] 
                     continue
             if lemma == "sprechen" and not any(words[k].lower in {"von", "vom"} for k in range(i + 1, min(hi, i + 8))):
                 continue
-            return Cue(lemma, i, "verb")
+            yield Cue(lemma, i, "verb")
+            continue
         if prep is None:
             if low == "laut" and i + 1 < hi and words[i + 1].text[:1].isalpha():
                 prep = Cue("laut", i, "prep")
@@ -609,7 +624,8 @@ def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] 
                 words[i + 1].lower in NOM_DETERMINERS or is_capitalized(words[i + 1])
             ):
                 prep = Cue("so", i, "prep")
-    return prep
+            if prep is not None:
+                yield prep
 
 
 # --------------------------------------------------------------------------- #
@@ -1053,7 +1069,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
                 if c is not None:
                     cue, cue_side, window = c, "right", right_words
         if left_words:
-            c = find_cue(ctx, left_words)
+            c = find_cue(ctx, left_words, last=True)
             if c is not None:
                 # Prefer the closer cue; a left cue ending in ':' directly introduces the quote.
                 if cue is None:
@@ -1075,7 +1091,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
                 if prev_words and prev_words[-1].text == ":":
                     colon_words = prev_words
         if cue is None and colon_words:
-            c = find_cue(ctx, colon_words)
+            c = find_cue(ctx, colon_words, last=True)
             if c is not None:
                 cue, cue_side, window = c, "left", colon_words
 

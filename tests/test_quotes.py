@@ -1,0 +1,409 @@
+"""kner_quotes: quote detection, cues, speakers.  Own sentences; entities set by hand
+on a blank German pipeline (no parser, no tagger, no trained NER)."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import time
+from pathlib import Path
+
+import pytest
+import spacy
+from spacy.tokens import Span
+
+import korea_ner.quotes as Q
+from korea_ner.quotes import Quote, Speaker, find_quote_spans
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+NAME_RE = re.compile(r"\b(?:[A-ZÄÖÜ][a-zäöüß]+(?:[- ](?:[A-ZÄÖÜ][a-zäöüß]+|Un|Jong-un))*)")
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe("kner_quotes")
+    return nlp
+
+
+def run(nlp, text: str, persons: tuple[str, ...] = (), orgs: tuple[str, ...] = ()):
+    """Process text with the given names marked as PER/ORG entities (every occurrence)."""
+    doc = nlp.make_doc(text)
+    spans = []
+    for label, names in (("PER", persons), ("ORG", orgs)):
+        for name in names:
+            for m in re.finditer(re.escape(name), text):
+                span = doc.char_span(m.start(), m.end(), label=label, alignment_mode="expand")
+                if span is not None and not any(s.start < span.end and span.start < s.end for s in spans):
+                    spans.append(span)
+    doc.ents = sorted(spans, key=lambda s: s.start)
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    return doc
+
+
+def check_offsets(doc) -> None:
+    for q in doc._.quotes:
+        assert doc.text[q.start:q.end] == q.text
+        for who in (q.speaker, q.addressee):
+            if who is not None:
+                assert doc.text[who.start:who.end] == who.mention
+
+
+def only(doc) -> Quote:
+    check_offsets(doc)
+    assert len(doc._.quotes) == 1, doc._.quotes
+    return doc._.quotes[0]
+
+
+# --------------------------------------------------------------------------- #
+# Quote marks
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text, inner",
+    [
+        ("Sie sagte: „Wir bleiben hier.“", "Wir bleiben hier."),
+        ("Sie sagte: “Wir bleiben hier.”", "Wir bleiben hier."),
+        ("Sie sagte: »Wir bleiben hier.«", "Wir bleiben hier."),
+        ("Sie sagte: «Wir bleiben hier.»", "Wir bleiben hier."),
+        ('Sie sagte: "Wir bleiben hier."', "Wir bleiben hier."),
+        ("Sie sagte: „Er rief ‚Hilfe‘ und lief.“", "Er rief ‚Hilfe‘ und lief."),
+        ("Sie sagte: „Das ist Peters Haus, nicht Ingas.“", "Das ist Peters Haus, nicht Ingas."),
+        ("Sie sagte: „Wir haben’s geschafft.“", "Wir haben’s geschafft."),
+    ],
+)
+def test_pairs_by_style(text, inner):
+    spans = find_quote_spans(text)
+    assert [text[q.start:q.end] for q in spans] == [inner]
+
+
+def test_apostrophes_are_not_quotes():
+    text = "Rock ’n’ Roll und Kim's Laden, das war’s."
+    assert find_quote_spans(text) == []
+
+
+def test_mixed_styles_do_not_cross():
+    text = "Er schrieb „Wir sagen \"nein\" dazu“ und ging."
+    spans = find_quote_spans(text)
+    assert [text[q.start:q.end] for q in spans] == ['Wir sagen "nein" dazu']
+
+
+def test_multi_paragraph_quote_reopened():
+    text = "Sie erklärte: „Der erste Absatz endet hier.\n\n„Der zweite Absatz geht weiter.“"
+    spans = find_quote_spans(text)
+    assert [text[q.start:q.end] for q in spans] == ["Der erste Absatz endet hier.", "Der zweite Absatz geht weiter."]
+
+
+def test_unclosed_quote_is_dropped_at_paragraph_end():
+    text = "Sie sagte: „Das endet nie\n\nNeuer Absatz ohne Zitat."
+    assert find_quote_spans(text) == []
+
+
+# --------------------------------------------------------------------------- #
+# Attribution patterns
+# --------------------------------------------------------------------------- #
+
+
+def test_quote_then_cue_and_name(nlp):
+    doc = run(nlp, "„Wir werden die Brücke bis zum Sommer fertig bauen“, sagte Bauministerin Klara Fink am Montag.",
+              persons=("Klara Fink",))
+    q = only(doc)
+    assert q.kind == "direct" and q.cue == "sagen"
+    assert q.speaker.name == "Klara Fink"
+    assert "Klara Fink" in q.speaker.mention
+
+
+def test_speaker_then_colon(nlp):
+    doc = run(nlp, "Bürgermeister Otto Brenner sagte: „Die Straße bleibt gesperrt.“", persons=("Otto Brenner",))
+    q = only(doc)
+    assert q.kind == "direct" and q.cue == "sagen" and q.speaker.name == "Otto Brenner"
+
+
+def test_fronted_adverbial_and_inverted_subject(nlp):
+    doc = run(nlp, "Mit Blick auf den Streik erklärte Otto Brenner am Abend: „Wir reden weiter.“", persons=("Otto Brenner",))
+    q = only(doc)
+    assert q.cue == "erklären" and q.speaker.name == "Otto Brenner"
+
+
+def test_so_cue(nlp):
+    doc = run(nlp, "Die Gemeinde Talheim plant eine neue Schule. „Das ist nicht auf einmal zu schaffen“, so Otto Brenner.",
+              persons=("Otto Brenner",))
+    q = only(doc)
+    assert q.cue == "so" and q.speaker.name == "Otto Brenner"
+
+
+def test_separable_cue(nlp):
+    doc = run(nlp, "Otto Brenner lobte den Plan und fügte hinzu: „Wir beginnen im Mai.“", persons=("Otto Brenner",))
+    q = only(doc)
+    assert q.cue == "hinzufügen" and q.speaker.name == "Otto Brenner"
+
+
+def test_reflexive_cue(nlp):
+    doc = run(nlp, "„Ich bin sehr zufrieden mit dem Ergebnis“, äußerte sich Klara Fink nach der Wahl.", persons=("Klara Fink",))
+    q = only(doc)
+    assert q.cue == "äußern" and q.speaker.name == "Klara Fink"
+
+
+def test_tweet_cue(nlp):
+    doc = run(nlp, "„Tolles Treffen heute in Bonn“, twitterte Klara Fink am Abend.", persons=("Klara Fink",))
+    q = only(doc)
+    assert q.cue == "twittern" and q.speaker.name == "Klara Fink"
+
+
+def test_laut_cue(nlp):
+    doc = run(nlp, "Laut Klara Fink ist der Haushalt „auf Kante genäht“.", persons=("Klara Fink",))
+    q = only(doc)
+    assert q.cue == "laut" and q.kind == "partial" and q.speaker.name == "Klara Fink"
+
+
+def test_zufolge_cue(nlp):
+    doc = run(nlp, "Klara Fink zufolge ist der Haushalt „auf Kante genäht“.", persons=("Klara Fink",))
+    q = only(doc)
+    assert q.cue == "zufolge" and q.speaker.name == "Klara Fink"
+
+
+def test_wie_mitteilte(nlp):
+    doc = run(nlp, "Der Vertrag sei „unterschriftsreif und fair“, wie Klara Fink am Dienstag mitteilte.", persons=("Klara Fink",))
+    q = only(doc)
+    assert q.cue == "mitteilen" and q.speaker.name == "Klara Fink"
+
+
+def test_partial_quote_before_cue(nlp):
+    doc = run(nlp, "Man dürfe nicht „alles auf einmal und sofort“ verlangen, sagte Otto Brenner.", persons=("Otto Brenner",))
+    q = only(doc)
+    assert q.kind == "partial" and q.speaker.name == "Otto Brenner"
+
+
+def test_nennen_with_quote(nlp):
+    doc = run(nlp, "Otto Brenner nannte den Vorschlag „völlig unausgegoren“.", persons=("Otto Brenner",))
+    q = only(doc)
+    assert q.kind == "partial" and q.speaker.name == "Otto Brenner"
+
+
+def test_pronoun_resolves_to_previous_speaker(nlp):
+    text = ("„Die Gespräche waren gut“, sagte Klara Fink. Danach fuhr sie nach Hause. "
+            "„Wir sehen uns im Herbst wieder“, sagte sie.")
+    doc = run(nlp, text, persons=("Klara Fink",))
+    check_offsets(doc)
+    assert [q.speaker.name for q in doc._.quotes] == ["Klara Fink", "Klara Fink"]
+    assert doc._.quotes[1].speaker.mention == "sie"
+
+
+def test_pronoun_resolves_to_sentence_initial_person(nlp):
+    text = ("„Kommen Sie vorbei“, sagte Klara Fink. Otto Brenner lobte die Einladung ausdrücklich. "
+            "„Ich freue mich sehr darauf“, sagte er.")
+    doc = run(nlp, text, persons=("Klara Fink", "Otto Brenner"))
+    assert [q.speaker.name for q in doc._.quotes] == ["Klara Fink", "Otto Brenner"]
+
+
+def test_following_quote_without_cue_continues_speaker(nlp):
+    text = "„Das Essen war gut“, sagte Otto Brenner. „Es gab Fisch und Kartoffeln.“"
+    doc = run(nlp, text, persons=("Otto Brenner",))
+    check_offsets(doc)
+    assert [q.speaker.name for q in doc._.quotes] == ["Otto Brenner", "Otto Brenner"]
+
+
+def test_split_quote_two_entries_same_speaker(nlp):
+    text = "„Wir sind bereit“, sagte Otto Brenner, „aber nicht um jeden Preis.“"
+    doc = run(nlp, text, persons=("Otto Brenner",))
+    check_offsets(doc)
+    assert len(doc._.quotes) == 2
+    assert {q.speaker.name for q in doc._.quotes} == {"Otto Brenner"}
+
+
+def test_quote_first_speaker_in_next_sentence(nlp):
+    text = "„Wir geben nicht auf.“ Das sagte Otto Brenner am Montag in Köln."
+    q = only(run(nlp, text, persons=("Otto Brenner",)))
+    assert q.speaker.name == "Otto Brenner"
+
+
+def test_unnamed_source_keeps_mention(nlp):
+    text = ("Ein ranghoher Regierungsbeamter sagte, die Lage sei ernst. "
+            "„Wir müssen schnell handeln“, sagte der Beamte.")
+    q = only(run(nlp, text))
+    assert q.speaker.name is None and q.speaker.mention == "der Beamte"
+
+
+def test_pronoun_after_unnamed_source_stays_unnamed(nlp):
+    text = "Ein hoher Regierungsbeamter stellte Hilfe in Aussicht. „Wir stehen bereit“, sagte er."
+    q = only(run(nlp, text))
+    assert q.speaker is not None and q.speaker.name is None
+
+
+def test_addressee(nlp):
+    text = "„Kommen Sie bald wieder“, sagte Klara Fink zu Otto Brenner."
+    q = only(run(nlp, text, persons=("Klara Fink", "Otto Brenner")))
+    assert q.speaker.name == "Klara Fink"
+    assert q.addressee is not None and q.addressee.name == "Otto Brenner"
+
+
+def test_quote_in_parentheses(nlp):
+    text = "Die Ministerin Klara Fink („Das ist ein guter Tag für alle.“) unterschrieb den Vertrag."
+    doc = run(nlp, text, persons=("Klara Fink",))
+    check_offsets(doc)
+    assert [q.text for q in doc._.quotes] == ["Das ist ein guter Tag für alle."]
+
+
+def test_ascii_quotes_without_comma(nlp):
+    text = '"Gutes Treffen heute in Bonn" schrieb Klara Fink auf Twitter.'
+    q = only(run(nlp, text, persons=("Klara Fink",)))
+    assert q.cue == "schreiben" and q.speaker.name == "Klara Fink"
+
+
+# --------------------------------------------------------------------------- #
+# Not speech
+# --------------------------------------------------------------------------- #
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Sie wurde bekannt durch die Fernsehserie „Sommer am Fluss“, sagte ein Sprecher.",
+        "Der Film „Die lange Nacht der Wölfe“ läuft ab Donnerstag.",
+        "Sie ist die Chefin der „Grünen Liga“ in Erfurt.",
+        "Das Schiff „Nordstern“ lief am Morgen aus.",
+        "Die Demonstranten zogen unter dem Motto „Freiheit statt Angst“ durch die Stadt.",
+        "Er gilt als „Oberster Richter“ der Bewegung.",
+        "Die sogenannte „Schuldenbremse“ greift ab 2026.",
+        "Der Bürgermeister, im Ort nur „Ede“ genannt, eröffnete das Fest.",
+    ],
+)
+def test_titles_names_scare_quotes_are_not_quotes(nlp, text):
+    doc = run(nlp, text)
+    assert doc._.quotes == [], [q.text for q in doc._.quotes]
+
+
+# --------------------------------------------------------------------------- #
+# Robustness
+# --------------------------------------------------------------------------- #
+
+
+def test_empty_and_no_quotes(nlp):
+    assert run(nlp, "")._.quotes == []
+    assert run(nlp, "Kein Zitat hier.")._.quotes == []
+
+
+def test_unclosed_quote(nlp):
+    doc = run(nlp, "Er sagte: „Das wird nie enden und geht immer weiter")
+    check_offsets(doc)
+
+
+def test_many_quote_marks_fast(nlp):
+    # Built from words: spaCy's own tokenizer is slow on 10,000 *adjacent* quote
+    # marks (prefix splitting), which is not this component's doing.
+    from spacy.tokens import Doc
+
+    finder = nlp.get_pipe("kner_quotes")
+    for words in (["„"] * 10_000, ['"'] * 10_000, ["„", "a", "“"] * 5_000, ["»"] * 5_000 + ["«"] * 5_000,
+                  ["„", "x"] * 3_000 + ["“"], ["„", "Er", "sagte", "“", ",", "sagte", "er", "."] * 2_000):
+        doc = Doc(nlp.vocab, words=words, spaces=[False] * len(words))
+        started = time.perf_counter()
+        doc = finder(doc)
+        check_offsets(doc)
+        assert time.perf_counter() - started < 5.0
+
+
+def test_many_spaced_quote_marks_through_pipeline(nlp):
+    for text in ("„ " * 10_000, '" ' * 10_000, "„a“ " * 5_000, "Er sagte: „Das geht nie zu Ende " * 2_000):
+        started = time.perf_counter()
+        check_offsets(run(nlp, text))
+        assert time.perf_counter() - started < 10.0
+
+
+def test_dataclasses_are_plain():
+    q = Quote("x", 0, 1, "direct", "sagen", Speaker("A B", "A B", 2, 5))
+    assert dataclasses.asdict(q)["speaker"]["name"] == "A B"
+    assert dataclasses.asdict(q)["addressee"] is None
+
+
+def test_component_serialisation(tmp_path, nlp):
+    nlp.to_disk(tmp_path / "p")
+    nlp2 = spacy.load(tmp_path / "p")
+    assert "kner_quotes" in nlp2.pipe_names
+    assert nlp2.get_pipe("kner_quotes").cfg == nlp.get_pipe("kner_quotes").cfg
+
+
+def test_cue_forms_table():
+    assert Q.CUE_FORMS["sagte"] == "sagen"
+    assert Q.CUE_FORMS["hinzugefügt"] == "hinzufügen"
+    assert Q.CUE_FORMS["mitteilte"] == "mitteilen"
+    assert ("hinzu", "hinzufügen") in Q.SEPARABLE_FORMS["fügte"]
+    assert Q.CUE_FORMS["erklärt"] == "erklären"
+
+
+# --------------------------------------------------------------------------- #
+# Seeds (entities marked by hand: the persons the articles name)
+# --------------------------------------------------------------------------- #
+
+SEED_PERSONS = (
+    "Mike Pompeo", "Pompeo", "Kim Yong-chol", "Kim Yong Chol", "Kim Jong-un", "Kim Jong Un", "Sergej Lawrow",
+    "Lawrow", "Donald Trump", "Trump", "Wladimir Putin", "Putin", "Andrew Kim", "Ri Yong-ho", "Ri Yong Ho",
+    "Kim Kardashian West", "Kim Kardashian", "Kardashian", "Kim",
+)
+
+
+def seed_quotes(nlp, name: str):
+    path = next(SEEDS.glob(name + "*.txt"))
+    doc = run(nlp, path.read_text(encoding="utf8"), persons=SEED_PERSONS)
+    check_offsets(doc)
+    return {q.text: q for q in doc._.quotes}
+
+
+def speaker_is(q: Quote, *names: str) -> bool:
+    return q.speaker is not None and (q.speaker.name in names or q.speaker.mention in names)
+
+
+def test_seed_000(nlp):
+    quotes = seed_quotes(nlp, "000")
+    q = quotes["Es war großartig"]
+    assert q.speaker.mention == "der US-Außenminister"
+    gut = next(q for t, q in quotes.items() if t.startswith("Gutes Arbeitsessen"))
+    assert gut.cue == "schreiben" and gut.speaker.mention == "er"
+    anon = next(q for t, q in quotes.items() if t.startswith("Falls der Gipfel"))
+    assert anon.speaker.name is None and anon.speaker.mention == "der US-Vertreter"
+    last = next(q for t, q in quotes.items() if t.startswith("Wir müssen sie überzeugen"))
+    assert last.speaker.name is None
+    assert speaker_is(next(q for t, q in quotes.items() if t.startswith("Kommen Sie")), "Lawrow", "Sergej Lawrow")
+    kim = next(q for t, q in quotes.items() if t.startswith("Ich schätze es sehr"))
+    assert kim.speaker.mention == "Kim"
+    assert "offener Feindseligkeit" not in quotes
+    assert "wunderbaren Freund" not in quotes or quotes["wunderbaren Freund"].kind == "partial"
+
+
+def test_seed_001(nlp):
+    quotes = seed_quotes(nlp, "001")
+    assert quotes["bis morgen alles und sofort"].kind == "partial"
+    assert speaker_is(quotes["bis morgen alles und sofort"], "Lawrow", "Sergej Lawrow")
+    q = quotes["Das ist nicht auf einmal zu schaffen"]
+    assert q.cue == "so" and q.speaker.mention == "der Chefdiplomat des Kreml"
+    assert "Meet up with the Kardashians" not in quotes
+    assert "Obersten Führer" not in quotes
+    hinzu = next(q for t, q in quotes.items() if t.startswith("Wir müssen sie überzeugen"))
+    assert hinzu.cue == "hinzufügen" and hinzu.speaker.name is None
+
+
+def test_seed_002(nlp):
+    quotes = seed_quotes(nlp, "002")
+    assert speaker_is(quotes["Es war großartig"], "Pompeo", "Mike Pompeo")
+    tw = next(q for t, q in quotes.items() if t.startswith("Gutes Arbeitsessen"))
+    assert tw.cue == "twittern"
+    lw = next(q for t, q in quotes.items() if t.startswith("Vielleicht sind solche Methoden"))
+    assert lw.speaker.name in {"Lawrow", "Sergej Lawrow"}
+
+
+def test_seed_003(nlp):
+    quotes = seed_quotes(nlp, "003")
+    q = next(q for t, q in quotes.items() if t.startswith("Kommen Sie"))
+    assert speaker_is(q, "Lawrow", "Sergej Lawrow")
+    assert q.addressee is not None and q.addressee.mention == "Kim"
+    ich = next(q for t, q in quotes.items() if t.startswith("Ich schätze es sehr"))
+    assert ich.speaker.mention == "er" and ich.speaker.name is not None and ich.speaker.name.startswith("Kim")
+
+
+def test_seed_004(nlp):
+    quotes = seed_quotes(nlp, "004")
+    q = next(q for t, q in quotes.items() if t.startswith("Der russische Präsident schätzt"))
+    assert speaker_is(q, "Lawrow", "Sergej Lawrow")
