@@ -407,3 +407,27 @@ def test_seed_004(nlp):
     quotes = seed_quotes(nlp, "004")
     q = next(q for t, q in quotes.items() if t.startswith("Der russische Präsident schätzt"))
     assert speaker_is(q, "Lawrow", "Sergej Lawrow")
+
+
+# --------------------------------------------------------------------------- #
+# Evaluation: the speaker rule
+# --------------------------------------------------------------------------- #
+
+
+def test_eval_speaker_names_same_person():
+    from korea_ner.evaluate.quotes import speaker_right
+
+    class P:  # a predicted quote
+        def __init__(self, speaker):
+            self.speaker = speaker
+
+    gold = {"speaker": [[100, 103]], "speaker_texts": ["Kim"]}
+    pronoun = Speaker("Kim Jong Un", "er", 10, 12)
+    assert speaker_right(P(pronoun), gold)  # the antecedent names the gold speaker
+    assert speaker_right(P(pronoun), {"speaker": [[100, 130]], "speaker_texts": ["Nordkoreas Machthaber Kim Jong Un"]})
+    assert speaker_right(P(Speaker("Jennifer Lopez", "sie", 0, 3)), {"speaker": [[50, 60]], "speaker_texts": ["die in New York geborene Lopez"]})
+    assert not speaker_right(P(pronoun), {"speaker": [[100, 130]], "speaker_texts": ["UN-Generalsekretär Ban Ki-moon"]})
+    assert not speaker_right(P(Speaker(None, "er", 10, 12)), gold)  # unresolved, elsewhere
+    assert speaker_right(P(Speaker(None, "er", 100, 102)), gold)  # overlaps the gold span
+    assert speaker_right(P(None), {"speaker": [], "speaker_texts": [""]})
+    assert not speaker_right(P(None), gold)

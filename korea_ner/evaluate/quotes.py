@@ -13,8 +13,11 @@ one predicted piece; the other predicted pieces that lie inside it are not
 counted as false positives.
 
 Speaker: right when the predicted speaker mention overlaps a gold speaker span,
-or the predicted name names the gold speaker (its last word is a word of the
-gold speaker text), or both are empty.  Speaker accuracy is the share of *all*
+or the predicted name names the same person as a gold speaker text (its surname
+is a word of it, or ``korea_ner.names.speaker_matches`` matches them in either
+direction, so a pronoun "er" resolved to "Kim Jong Un" is right for gold
+"Machthaber Kim Jong Un" or "Kim"),
+or both are empty.  Speaker accuracy is the share of *all*
 gold direct quotes (an unmatched gold quote counts as wrong).
 
 Usage::
@@ -52,6 +55,24 @@ def _words(text: str) -> set[str]:
     return {w.lower() for w in re.findall(r"\w+", text) if len(w) > 1}
 
 
+def _names_person(name: str, gold_text: str) -> bool:
+    """Does the predicted canonical ``name`` name the person of ``gold_text``?
+    Its surname is a word of the gold text ("Jennifer Lopez" for "die in New
+    York geborene Lopez"; case-sensitive, so "Kim Jong Un" does not name
+    "UN-Generalsekretär Ban"), or ``names.speaker_matches`` says they are the
+    same name in either direction ("Kim" for "Kim Jong Un")."""
+    if not name or not gold_text.strip():
+        return False
+    last = re.findall(r"\w+", name)
+    if last and len(last[-1]) > 1 and last[-1] in re.findall(r"\w+", gold_text):
+        return True
+    try:
+        from korea_ner.names import speaker_matches
+    except ImportError:  # pragma: no cover - names module unavailable
+        return False
+    return speaker_matches(gold_text, name) or speaker_matches(name, gold_text)
+
+
 def speaker_right(pred: Any, gold: dict) -> bool:
     spk = getattr(pred, "speaker", None)
     gold_spans = [tuple(s) for s in gold.get("speaker") or []]
@@ -61,11 +82,9 @@ def speaker_right(pred: Any, gold: dict) -> bool:
         return False
     if any(_overlap((spk.start, spk.end), g) > 0 for g in gold_spans):
         return True
-    gold_words = set().union(*(_words(t) for t in gold.get("speaker_texts") or [gold.get("speaker_text") or ""]))
     if spk.name:
-        last = re.findall(r"\w+", spk.name)
-        if last and last[-1].lower() in gold_words:
-            return True
+        texts = gold.get("speaker_texts") or [gold.get("speaker_text") or ""]
+        return any(_names_person(spk.name, t) for t in texts)
     return False
 
 
