@@ -129,6 +129,9 @@ REFLEXIVE_CUES = {"äußern", "bedanken"}
 WEAK_CUE_BLACKLIST_FORMS = {"meine", "meinen", "sage", "klage", "danke", "rufe", "lauten", "heißen", "hoffen", "glauben"}
 # Verbs that introduce a quote only as "X nennt Y „Z“" / "bezeichnet Y als „Z“".
 NAMING_CUES = {"nennen", "bezeichnen"}
+# Cues with an impersonal subject ("heißt es im Antrag"): the source is a prepositional phrase.
+IMPERSONAL_CUES = {"heißen", "lauten"}
+SOURCE_PREPOSITIONS = {"in", "im", "auf", "aus", "bei", "beim"}
 # Prepositional / adverbial cues.
 PREP_CUES = {"laut": "laut", "zufolge": "zufolge", "so": "so"}
 
@@ -159,6 +162,8 @@ PREPOSITIONS = {
 # "nach den Worten des X", "nach Ansicht von X": the speaker follows.
 ACCORDING_TO_NOUNS = {"angaben", "worten", "ansicht", "auffassung", "meinung", "einschätzung", "aussage", "aussagen",
                       "darstellung", "informationen", "überzeugung", "einschätzungen", "angabe", "schätzung", "schätzungen"}
+# Endings of capitalized sentence-initial words that are not names ("Relativierend", "Schließlich").
+ADVERB_SUFFIXES = ("end", "lich", "weise", "ig", "isch", "falls", "dings", "dessen", "her", "hin", "s")
 SUBORDINATORS = {"wie", "als", "nachdem", "während", "weil", "da", "dass", "daß", "wo", "wenn", "ob"}
 CONJUNCTIONS = {"und", "oder", "aber", "sondern", "doch"}
 # Nouns naming persons by role; a word ending in one of these is a person.
@@ -183,6 +188,7 @@ PERSON_ROLE_SUFFIXES = (
     "journalist", "journalistin", "reporter", "korrespondent", "historiker", "soldat", "anführer",
     "bewohner", "bewohnerin", "augenzeuge", "augenzeugin", "opfer", "täter", "angeklagte", "angeklagter",
     "diktator", "herrscher", "monarch", "prinz", "prinzessin", "fraktionschef", "parteichef",
+    "jährige", "jähriger",
 )
 # Nouns after which a quote-marked span is a title or a name, not speech.
 TITLE_NOUN_SUFFIXES = (
@@ -219,6 +225,7 @@ ABBREVIATIONS = {
     "fr", "mr", "mrs", "str", "tel", "ff", "bd", "kap", "dt", "engl", "franz", "ital", "span", "lat",
 }
 SENTENCE_END_RE = re.compile(r"[.!?]+(?=[\s\"“”„»«’'‘)]|$)|\n")
+NUMERIC_NOUN_RE = re.compile(r"\d+-[A-ZÄÖÜ]")
 WORD_RE = re.compile(r"\w+(?:[-‐'’.]\w+)*|[^\w\s]")
 LOWER_FUNCTION_WORDS = {
     "ist", "sind", "war", "waren", "wird", "werden", "wurde", "hat", "haben", "hatte", "nicht", "ich",
@@ -253,7 +260,7 @@ def build_cue_forms(lemmas: Iterable[str] = WEAK_CUE_VERBS) -> tuple[dict[str, s
             particle = ""
         base = lemma[len(particle):] if particle else lemma
         if base in STRONG_FORMS:
-            base_forms = list(STRONG_FORMS[base])
+            base_forms = list(STRONG_FORMS[base]) + [base]
             finite = [f for f in base_forms if not f.startswith("ge") or base.startswith("ge")]
             participles = [f for f in base_forms if f.startswith("ge") and not base.startswith("ge")] or [base_forms[-1]]
         else:
@@ -481,7 +488,9 @@ def words_between(text: str, start: int, end: int) -> list[Word]:
 
 
 def is_capitalized(w: Word) -> bool:
-    return w.text[:1].isupper()
+    """Capitalized, or a capitalized compound after a number ("58-Jährige")."""
+    t = w.text
+    return t[:1].isupper() or (t[:1].isdigit() and bool(NUMERIC_NOUN_RE.match(t)))
 
 
 def is_person_role(word: str) -> bool:
@@ -675,7 +684,7 @@ def np_right(ctx: DocContext, words: list[Word], i: int, hi: int, subject_only: 
                 last_noun = j
                 j += 1
                 continue
-            if x.text.isalpha() and x.lower not in DETERMINERS and x.lower not in SKIP_AFTER_VERB and last_noun < 0 and x.lower.endswith(("e", "en", "er", "es", "em")):
+            if (x.text.isalpha() or _numeric_adjective(x)) and x.lower not in DETERMINERS and x.lower not in SKIP_AFTER_VERB and last_noun < 0 and x.lower.endswith(("e", "en", "er", "es", "em")):
                 j += 1  # adjective before the noun
                 continue
             break
@@ -770,6 +779,11 @@ def _np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Me
     return None
 
 
+def _numeric_adjective(w: Word) -> bool:
+    """"23-jährige", "75-jähriger"."""
+    return bool(re.fullmatch(r"\d+-[a-zäöüß]+", w.text))
+
+
 def _adjective(w: Word) -> bool:
     return w.text.isalpha() and w.text.islower() and w.lower.endswith(("e", "en", "er", "es", "em")) and w.lower not in DETERMINERS and w.lower not in SKIP_AFTER_VERB and w.lower not in SUBJUNCTIVE
 
@@ -778,7 +792,8 @@ def clause_start(words: list[Word], v: int, lo: int) -> int:
     k = v - 1
     while k >= lo:
         t = words[k].text
-        if t in {",", ";", ":", "–", "—"} or words[k].lower in SUBORDINATORS:
+        if t in {",", ";", ":", "–", "—"} or (words[k].lower in SUBORDINATORS and not (
+                words[k].lower == "wie" and k + 1 < len(words) and words[k + 1].lower == "folgt")):
             return k + 1
         k -= 1
     return lo
@@ -799,6 +814,11 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
             while j < hi and words[j].lower in {"von", "vom"}:
                 j += 1
         return np_right(ctx, words, j, hi, subject_only=False)
+    if cue.lemma in IMPERSONAL_CUES:
+        # "In dem Antrag heißt es:", "heißt es in einer Erklärung": the document is the source.
+        src = _source_phrase(words, v + 1, min(hi, v + 9)) or _source_phrase(words, clause_start(words, v, lo), v)
+        if src is not None:
+            return src
     # "sagte Lawrow", "sagte er", "sagte der US-Außenminister": subject right after the verb.
     j = v + 1
     skipped = 0
@@ -806,6 +826,8 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
         j += 1
         skipped += 1
     right = np_right(ctx, words, j, hi)
+    if right is not None and _named_object(ctx, words, cue, right, hi):
+        right = None  # "nannte sie „reine Spekulation“": the thing named, not the speaker
     if right is not None and (right.kind in {"pron", "name"} or _is_person_np(ctx, right)):
         return right
     # Subordinate clause "wie X mitteilte": subject after the subordinator.
@@ -830,7 +852,36 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     left = np_left(ctx, words, v, max(lo, cs))
     if left is not None:
         return left
-    return _first_np(ctx, words, cs, v)
+    # "Zur Lage wird Watzke wie folgt zitiert": a name or pronoun anywhere before the verb.
+    return _first_np(ctx, words, cs, v) or _first_np(ctx, words, lo, v)
+
+
+def _source_phrase(words: list[Word], lo: int, hi: int) -> Optional[Mention]:
+    """The noun phrase of the first "in/im/auf/aus …" among words[lo:hi], without the preposition."""
+    for k in range(lo, hi - 1):
+        if words[k].lower not in SOURCE_PREPOSITIONS:
+            continue
+        m = k + 1
+        while m < hi and m <= k + 5 and not (is_capitalized(words[m]) and words[m].lower not in DETERMINERS):
+            if not words[m].text[:1].isalnum():
+                return None
+            m += 1
+        if m >= hi or m > k + 5:
+            return None
+        while m + 1 < hi and is_capitalized(words[m + 1]):
+            m += 1
+        return Mention(words[k + 1].start, words[m].end, "np", None, definite=words[k + 1].lower not in UNNAMED_DETERMINERS)
+    return None
+
+
+def _named_object(ctx: DocContext, words: list[Word], cue: Cue, m: Mention, hi: int) -> bool:
+    """Is ``m`` the object that a naming verb calls the quote ("nannte sie „…“",
+    "bezeichnete den Plan als „…“")?  It is when the quote or "als" follows it."""
+    if m.kind == "pron" and ctx.text[m.start:m.end].lower() in {"er", "ich", "wir"}:
+        return False  # nominative only
+    k = _index_after(words, m.end, 0, hi)
+    follows_quote = k >= hi or words[k].start - words[k - 1].end > 2
+    return (cue.lemma in NAMING_CUES and follows_quote) or (k < hi and words[k].lower == "als")
 
 
 def _is_person_np(ctx: DocContext, m: Mention) -> bool:
@@ -848,14 +899,32 @@ def clause_initial_np(ctx: DocContext, words: list[Word], lo: int, hi: int) -> O
         return None
     m = np_right(ctx, words, k, hi)
     if m is None:
+        if _lone_subject_name(words, k, hi):
+            return Mention(words[k].start, words[k].end, "np", None)
         return None
     if m.kind == "np" and not _is_person_np(ctx, m) and m.ent is None:
         mention_words = ctx.text[m.start:m.end].split()
         if not mention_words[-1][:1].isupper():
             return None
-        if len(mention_words) == 1 and words[k].lower not in DETERMINERS:
-            return None  # "Relativierend fügte Gall hinzu"
+        if len(mention_words) == 1 and words[k].lower not in DETERMINERS and not _lone_subject_name(words, k, hi):
+            return None  # "Relativierend fügte Gall hinzu" (but "Milinkewitsch kritisierte")
     return m
+
+
+def _lone_subject_name(words: list[Word], k: int, hi: int) -> bool:
+    """A lone name-like word opening the clause right before its verb ("Milinkewitsch kritisierte …")."""
+    if not _name_like(words[k]):
+        return False
+    return k + 1 == hi or (k + 1 < hi and words[k + 1].text.isalpha() and words[k + 1].text.islower()
+                           and words[k + 1].lower not in DETERMINERS and words[k + 1].lower not in CONJUNCTIONS)
+
+
+def _name_like(w: Word) -> bool:
+    """A lone capitalized word that may be a surname: not an adverb or participle."""
+    low = w.lower
+    return (w.text.isalpha() and len(low) > 2 and low not in SKIP_AFTER_VERB and low not in PREPOSITIONS
+            and low not in SUBORDINATORS and low not in CONJUNCTIONS and low not in NOM_PRONOUNS
+            and not low.endswith(ADVERB_SUFFIXES) and not is_person_role(w.text))
 
 
 def _starts_clause(words: list[Word], m: Mention, cs: int) -> bool:
@@ -1159,7 +1228,18 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
         if quote.speaker is not None:
             last_speaker = (raw.close, quote.speaker)
         results.append(found)
+    _share_speaker_backwards(ctx, results)
     return [f.quote for f in results]
+
+
+def _share_speaker_backwards(ctx: DocContext, results: list[_Found]) -> None:
+    """„A“ hätten „B“ getan, so Murtha: a quote with no cue takes the speaker of
+    the next quote in the same sentence."""
+    for k in range(len(results) - 2, -1, -1):
+        q, nxt = results[k].quote, results[k + 1].quote
+        if q.speaker is None and q.cue is None and nxt.speaker is not None and \
+                ctx.sentence_end(results[k].raw.close + 1) >= results[k + 1].raw.open:
+            q.speaker = nxt.speaker
 
 
 def _is_name(ctx: DocContext, start: int, end: int, content: str, left_words: list[Word]) -> bool:

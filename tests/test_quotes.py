@@ -431,3 +431,34 @@ def test_eval_speaker_names_same_person():
     assert speaker_right(P(Speaker(None, "er", 100, 102)), gold)  # overlaps the gold span
     assert speaker_right(P(None), {"speaker": [], "speaker_texts": [""]})
     assert not speaker_right(P(None), gold)
+
+
+# --------------------------------------------------------------------------- #
+# Speaker rules without entities or a parser
+# --------------------------------------------------------------------------- #
+
+
+def test_speaker_document_after_heisst_es(nlp):
+    q = only(run(nlp, "Der Verein legte einen Plan vor. In dem Papier heißt es wörtlich: „Wir bauen bis Mai eine neue Halle.“"))
+    assert q.speaker is not None and q.speaker.mention == "dem Papier"
+    q = only(run(nlp, "„Wir bauen bis Mai eine neue Halle“, heißt es in einer gestern verschickten Mitteilung."))
+    assert q.speaker is not None and q.speaker.mention.endswith("Mitteilung")
+
+
+def test_speaker_not_the_named_object(nlp):
+    q = only(run(nlp, "Die Firma bestritt den Bericht und nannte ihn „reine Erfindung“.", orgs=("Die Firma",)))
+    assert q.speaker is not None and q.speaker.mention == "Die Firma"
+
+
+def test_speaker_lone_surname_and_numeric_noun(nlp):
+    q = only(run(nlp, "Brandolini kritisierte die Entscheidung des Rates als „völlig überstürzt“."))
+    assert q.speaker is not None and q.speaker.mention == "Brandolini"
+    q = only(run(nlp, "Der 61-Jährige gab bekannt: „Ich höre zum Jahresende auf.“"))
+    assert q.speaker is not None and q.speaker.mention == "Der 61-Jährige"
+
+
+def test_speaker_shared_with_next_quote_in_sentence(nlp):
+    doc = run(nlp, "Die „müden Spieler“ hätten „einfach keine Kraft mehr“ gehabt, so Trainer Obermaier.", persons=("Obermaier",))
+    check_offsets(doc)
+    assert len(doc._.quotes) == 2
+    assert all(q.speaker is not None and q.speaker.name == "Obermaier" for q in doc._.quotes)
