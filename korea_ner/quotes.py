@@ -100,7 +100,8 @@ WEAK_CUE_VERBS = (
     "hinweisen", "zugeben", "vorwerfen", "beschreiben", "verraten", "lauten",
     "heißen", "unterstreichen", "entgegnen", "zurückweisen", "beschwören",
     "bekennen", "verweisen", "resümieren", "wiederholen", "prophezeien", "beharren",
-    "verteidigen", "glauben", "hoffen", "ankündigen", "fortfahren",
+    "verteidigen", "glauben", "hoffen", "ankündigen", "fortfahren", "melden", "skandieren",
+    "charakterisieren", "würdigen",
 )
 STRONG_FORMS = {
     "schreiben": ("schreibt", "schrieb", "schrieben", "geschrieben", "schreiben", "schreibe"),
@@ -944,6 +945,8 @@ def _first_np(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Optional[
             m = np_right(ctx, words, k, hi)
             if m is not None:
                 return m
+        if is_capitalized(w) and is_person_role(w.text) and k + 1 < hi and _name_like(words[k + 1]):
+            return Mention(w.start, words[k + 1].end, "np", None)  # "VW-Chef Winterkorn" without an entity
     return None
 
 
@@ -1121,7 +1124,8 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
         # Title / name / scare quote filter.
         if (not sentence_quote or (title_like(content) and not ends_sentence)) and in_title_context(left_words, right_words):
             continue
-        if not sentence_quote and _is_name(ctx, content_start, content_end, content, left_words):
+        if not sentence_quote and _is_name(ctx, content_start, content_end, content, left_words) and \
+                not _naming_verb_near(left_words, right_words):
             continue
 
         cue: Optional[Cue] = None
@@ -1250,6 +1254,17 @@ def _is_name(ctx: DocContext, start: int, end: int, content: str, left_words: li
     if title_like(content) and left_words and (left_words[-1].lower in DETERMINERS or left_words[-1].lower in PREPOSITIONS or left_words[-1].text == "("):
         return True
     return False
+
+
+def _naming_verb_near(left_words: list[Word], right_words: list[Word]) -> bool:
+    """"nannte den Bericht eine „…“", "bezeichnete die Pläne als „…“", "als „…“ bezeichnet":
+    someone calls a thing by the quoted words (not "nennt man", the name of a thing)."""
+    if not left_words or left_words[-1].lower not in DETERMINERS | {"als"}:
+        return False
+    near = left_words[-8:] + right_words[:3]
+    if any(w.lower == "man" for w in near):
+        return False
+    return any(CUE_FORMS.get(w.lower) in NAMING_CUES and not is_capitalized(w) for w in near)
 
 
 def _has_content_words(words: list[Word]) -> bool:
