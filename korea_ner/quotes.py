@@ -235,7 +235,8 @@ LOWER_FUNCTION_WORDS = {
     "the", "is", "are", "we", "i", "you", "it", "will", "be", "was", "not", "to", "this", "that",
 }
 MAX_CONTEXT_CHARS = 400  # how far a cue may be from its quote
-CONTINUATION_CHARS = 700  # a quote with no cue continues the last speaker this close before it
+CONTINUATION_CHARS = 700
+RECENT_SUBJECT_CHARS = 300  # a standalone quote with no speaker yet takes a subject this close before it  # a quote with no cue continues the last speaker this close before it
 
 
 # --------------------------------------------------------------------------- #
@@ -1219,16 +1220,19 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
             # "Osterloh sieht darin einen „Angriff“": the clause's subject when it is a person or organisation.
             mention = None
             if colon_words:
-                mention = clause_initial_np(ctx, colon_words, 0, len(colon_words) - 1) or np_left(ctx, colon_words, len(colon_words) - 1, 0)
+                mention = colon_frame_source(ctx, colon_words)
             elif left_words:
                 mention = clause_initial_np(ctx, left_words, 0, len(left_words))
-            if mention is not None and (mention.kind in {"pron", "name"} or mention.ent is not None or _is_person_np(ctx, mention)):
+            if mention is not None and (colon_words or mention.kind in {"pron", "name"} or mention.ent is not None or _is_person_np(ctx, mention)):
                 found.mention = mention
                 quote.speaker = _make_speaker(ctx, mention, salient, last_speaker)
         if quote.speaker is None and last_speaker is not None and raw.open - last_speaker[0] <= CONTINUATION_CHARS:
             # A following quote with no cue of its own continues the last speaker.
             if cue is None or cue.kind == "verb":
                 quote.speaker = last_speaker[1]
+        if quote.speaker is None and cue is None and sentence_quote and not left_words:
+            # A quoted sentence of its own after "Der BGH widersprach …": the last subject.
+            quote.speaker = _recent_subject(raw.open, salient)
         if quote.speaker is not None:
             last_speaker = (raw.close, quote.speaker)
         results.append(found)
@@ -1244,6 +1248,28 @@ def _share_speaker_backwards(ctx: DocContext, results: list[_Found]) -> None:
         if q.speaker is None and q.cue is None and nxt.speaker is not None and \
                 ctx.sentence_end(results[k].raw.close + 1) >= results[k + 1].raw.open:
             q.speaker = nxt.speaker
+
+
+def colon_frame_source(ctx: DocContext, words: list[Word]) -> Optional[Mention]:
+    """Who speaks in a frame with no cue verb that ends in a colon: "Die Firma sieht das
+    anders:", "BKA-Präsident Ziercke:", "Diese Frage beantwortete er so:", "In der ARD
+    zeigte sich der Bundestrainer zufrieden:"."""
+    hi = len(words) - 1
+    m = clause_initial_np(ctx, words, 0, hi)
+    if m is not None:
+        k = _index_after(words, m.end, 0, hi)
+        # Object first, subject after the verb: "Diese Frage beantwortete er so:".
+        if m.kind == "np" and m.ent is None and not _is_person_np(ctx, m) and k + 1 < hi \
+                and words[k].text.islower() and words[k + 1].lower in NOM_PRONOUNS:
+            return Mention(words[k + 1].start, words[k + 1].end, "pron")
+        if m.kind in {"pron", "name"} or m.ent is not None or _is_person_np(ctx, m):
+            return m
+        if ctx.text[m.start:m.end].split()[0].lower() in NOM_DETERMINERS - {"das"}:
+            return m  # "Die Firma", "Die staatliche Nachrichtenagentur"
+    for m in (np_left(ctx, words, hi, 0), _first_np(ctx, words, 0, hi)):
+        if m is not None and (m.kind in {"pron", "name"} or m.ent is not None or _is_person_np(ctx, m)):
+            return m
+    return None
 
 
 def _is_name(ctx: DocContext, start: int, end: int, content: str, left_words: list[Word]) -> bool:
@@ -1310,6 +1336,14 @@ def _same_sentence_person(ctx: DocContext, pos: int) -> Optional[Speaker]:
         if e.label_ in {"PER", "PERSON"} and e.end_char <= pos and not ctx.in_quote(e.start_char):
             return Speaker(canonical(ctx, e), e.text, e.start_char, e.end_char)
         k -= 1
+    return None
+
+
+def _recent_subject(pos: int, salient: list[tuple[int, Speaker]]) -> Optional[Speaker]:
+    """The subject of a sentence shortly before ``pos`` (the previous sentence or so)."""
+    k = bisect.bisect_left(salient, pos, key=lambda x: x[0]) - 1
+    if k >= 0 and pos - salient[k][0] <= RECENT_SUBJECT_CHARS:
+        return salient[k][1]
     return None
 
 
