@@ -101,7 +101,7 @@ WEAK_CUE_VERBS = (
     "heißen", "unterstreichen", "entgegnen", "zurückweisen", "beschwören",
     "bekennen", "verweisen", "resümieren", "wiederholen", "prophezeien", "beharren",
     "verteidigen", "glauben", "hoffen", "ankündigen", "fortfahren", "melden", "skandieren",
-    "charakterisieren", "würdigen",
+    "charakterisieren", "würdigen", "zeigen",
 )
 STRONG_FORMS = {
     "schreiben": ("schreibt", "schrieb", "schrieben", "geschrieben", "schreiben", "schreibe"),
@@ -125,7 +125,7 @@ STRONG_FORMS = {
 SEPARABLE_PARTICLES = ("hinzu", "mit", "fest", "ein", "aus", "klar", "zu", "an", "hin", "vor", "nach", "fort", "zurück")
 INSEPARABLE_PREFIXES = ("be", "er", "ver", "ent", "emp", "zer", "miss", "ge", "unter", "über", "wider")
 # Cues that need a reflexive pronoun ("äußerte sich") or count only with it.
-REFLEXIVE_CUES = {"äußern", "bedanken"}
+REFLEXIVE_CUES = {"äußern", "bedanken", "zeigen"}
 # Weak lemmas whose bare forms are too ambiguous to count as cues alone.
 WEAK_CUE_BLACKLIST_FORMS = {"meine", "meinen", "sage", "klage", "danke", "rufe", "lauten", "heißen", "hoffen", "glauben"}
 # Verbs that introduce a quote only as "X nennt Y „Z“" / "bezeichnet Y als „Z“".
@@ -832,8 +832,14 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
         right = None  # "nannte sie „reine Spekulation“": the thing named, not the speaker
     if right is not None and (right.kind in {"pron", "name"} or _is_person_np(ctx, right)):
         return right
-    # Subordinate clause "wie X mitteilte": subject after the subordinator.
     cs = clause_start(words, v, lo)
+    if right is None and not any(words[k].text[:1].isalpha() for k in range(cs, v)):
+        # The verb opens its clause ("„…“, betonte Struck", "zitierte man Yolanda Alvarez"):
+        # a name the NER missed right after it.
+        m = _name_after(words, j + (j < hi and words[j].lower == "man"), hi)
+        if m is not None:
+            return m
+    # Subordinate clause "wie X mitteilte": subject after the subordinator.
     if cs > lo and words[cs - 1].lower in SUBORDINATORS:
         m = _first_np(ctx, words, cs, v)
         if m is not None:
@@ -911,6 +917,16 @@ def clause_initial_np(ctx: DocContext, words: list[Word], lo: int, hi: int) -> O
         if len(mention_words) == 1 and words[k].lower not in DETERMINERS and not _lone_subject_name(words, k, hi):
             return None  # "Relativierend fügte Gall hinzu" (but "Milinkewitsch kritisierte")
     return m
+
+
+def _name_after(words: list[Word], j: int, hi: int) -> Optional[Mention]:
+    """One or more name-like capitalized words starting at words[j]."""
+    if j >= hi or not is_capitalized(words[j]) or not _name_like(words[j]):
+        return None
+    end = j
+    while end + 1 < hi and is_capitalized(words[end + 1]) and _name_like(words[end + 1]):
+        end += 1
+    return Mention(words[j].start, words[end].end, "np", None)
 
 
 def _lone_subject_name(words: list[Word], k: int, hi: int) -> bool:
