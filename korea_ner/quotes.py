@@ -833,7 +833,7 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     if right is not None and (right.kind in {"pron", "name"} or _is_person_np(ctx, right)):
         return right
     cs = clause_start(words, v, lo)
-    if right is None and not any(words[k].text[:1].isalpha() for k in range(cs, v)):
+    if right is None and not _has_subject_candidate(ctx, words, cs, v):
         # The verb opens its clause ("„…“, betonte Struck", "zitierte man Yolanda Alvarez"):
         # a name the NER missed right after it.
         m = _name_after(words, j + (j < hi and words[j].lower == "man"), hi)
@@ -917,6 +917,19 @@ def clause_initial_np(ctx: DocContext, words: list[Word], lo: int, hi: int) -> O
         if len(mention_words) == 1 and words[k].lower not in DETERMINERS and not _lone_subject_name(words, k, hi):
             return None  # "Relativierend fügte Gall hinzu" (but "Milinkewitsch kritisierte")
     return m
+
+
+def _has_subject_candidate(ctx: DocContext, words: list[Word], lo: int, hi: int) -> bool:
+    """Could a word of words[lo:hi] (before the verb) be its subject?  Not so for
+    "Relativierend fügte Gall hinzu" or "Dazu sagte Gall"."""
+    for k in range(lo, hi):
+        w = words[k]
+        after_prep = k > lo and (words[k - 1].lower in PREPOSITIONS or words[k - 1].lower in DETERMINERS)
+        if w.lower in NOM_PRONOUNS or (w.lower in NOM_DETERMINERS and not after_prep):
+            return True
+        if is_capitalized(w) and not after_prep and (_name_like(w) or is_person_role(w.text) or ctx.ent_at(w.start, w.end) is not None):
+            return True
+    return False
 
 
 def _name_after(words: list[Word], j: int, hi: int) -> Optional[Mention]:
