@@ -101,6 +101,10 @@ def add_kner_components(nlp: "Language", aliases: Optional[str] = None) -> "Lang
         nlp.add_pipe("sentencizer")
     if "kner_names" not in nlp.pipe_names:
         nlp.add_pipe("kner_names", config={"aliases": aliases} if aliases else {})
+    if "ner" in nlp.pipe_names and "kner_mentions" not in nlp.pipe_names:
+        import korea_ner.mentions  # noqa: F401  (span repairs for a statistical NER, see mentions.py)
+
+        nlp.add_pipe("kner_mentions", before="kner_names")
     if "kner_quotes" not in nlp.pipe_names:
         nlp.add_pipe("kner_quotes")
     return nlp

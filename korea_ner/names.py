@@ -667,6 +667,26 @@ def _sentence_starts(doc) -> list[int]:
     return starts
 
 
+#: Tokens that may separate a first name from its surname: "(Präsident Wladimir) Putin".
+_BRACKET_GAP = frozenset(")]\"“”»«'")
+
+
+def _attach_bracketed_first_names(doc, mentions: list[Mention]) -> None:
+    """"(Präsident Wladimir) Putin": a one-word PER mention followed, after only closing brackets
+    or quotes, by a one-word PER mention gets the full name as display (both mentions)."""
+    for m, n in zip(mentions, mentions[1:]):
+        if m.label != "PER" or n.label != "PER" or not m.display or not n.display:
+            continue
+        if len(m.display.split()) != 1 or len(n.display.split()) != 1 or not 0 < n.start - m.end <= 2:
+            continue
+        gap = [doc[i].text for i in range(m.end, n.start)]
+        if not all(g in _BRACKET_GAP for g in gap) or not any(g in ")]" for g in gap):
+            continue
+        full = f"{m.display} {n.display}"
+        m.display = n.display = full
+        m.key = n.key = _key(full, "PER")
+
+
 def _mention_weight(doc, span) -> float:
     """Salience weight: subject-like (sentence-initial) mentions count more, oblique ones less."""
     sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
@@ -810,6 +830,7 @@ class _Resolver:
                 sent=index.sent_of_char(span.start_char), weight=_mention_weight(doc, span),
             ))
         index.mentions = mentions
+        _attach_bracketed_first_names(doc, mentions)
         self._cluster(doc, ents, index)
         return index
 
@@ -867,6 +888,11 @@ class _Resolver:
                 self._join(index.clusters[by_key[m.key]], m)
                 continue
             cands = self._bare_candidates(m.key, surname_index, full_clusters)
+            if not cands and m.label == "PER":
+                # a lone first name ("Wladimir") of exactly one full name of the document
+                cands = [c.id for c in full_clusters if len(c.tokens) > 1 and c.tokens[0] == m.key
+                         and not is_surname_first(c.tokens)][:2]
+                cands = cands if len(cands) == 1 else []
             if len(cands) == 1:
                 self._join(index.clusters[cands[0]], m)
             elif len(cands) > 1:
@@ -984,7 +1010,22 @@ def _choose_display(displays: Sequence[str]) -> str:
         words = _drop_initials(d.split())  # "Donald J. Trump" is not fuller than "Donald Trump"
         return (len(words), sum(word_counts[fold(w)] for w in words), counts[d], -first[d])
 
-    return max(counts, key=score) if counts else ""
+    best = max(counts, key=score) if counts else ""
+    return _without_extra_surname(best, counts, word_counts)
+
+
+def _without_extra_surname(best: str, counts: Counter, word_counts: Counter) -> str:
+    """"Kim Kardashian West" -> "Kim Kardashian" when "Kim Kardashian" is used too, "Kardashian"
+    is used on its own and the extra trailing word ("West") never is: a married/second name.
+    East Asian names and names whose last word stands alone ("Steinmeier") keep the full form."""
+    words = best.split()
+    if len(words) < 3 or is_surname_first([fold(w) for w in words]):
+        return best
+    shorter = " ".join(words[:-1])
+    last, prev = fold(words[-1]), fold(words[-2])
+    if counts.get(shorter) and word_counts[last] == counts[best] and word_counts[prev] > counts[best] + counts[shorter]:
+        return shorter
+    return best
 
 
 # cache of DocIndex for resolve_reference calls on the same doc (the quotes component

@@ -495,3 +495,30 @@ class TestAliases:
     def test_missing_file(self, tmp_path):
         with pytest.raises(ValueError, match="not found"):
             load_aliases(tmp_path / "nope.toml")
+
+
+# -- first names and married names (with kner_mentions) ----------------------
+
+
+def test_bracketed_first_name_is_part_of_the_name(nlp):
+    doc = make_doc(nlp, "Alle wissen, dass (Kanzler Olaf) Scholz zögert. Scholz schwieg.",
+                   [("PER", "Olaf"), ("PER", "Scholz")])
+    assert {c for _, c in canon(doc)} == {"Olaf Scholz"}
+
+
+def test_lone_first_name_joins_the_only_full_name(nlp):
+    doc = make_doc(nlp, "Angela Merkel kam. Später lachte Angela.", [("PER", "Angela Merkel"), ("PER", "Angela")])
+    assert {c for _, c in canon(doc)} == {"Angela Merkel"}
+    doc = make_doc(nlp, "Angela Merkel kam, Angela Davis auch. Angela lachte.",
+                   [("PER", "Angela Merkel"), ("PER", "Angela Davis"), ("PER", "Angela")])
+    assert ("Angela", "Angela") in canon(doc)  # ambiguous: stays apart
+
+
+def test_married_name_displayed_as_the_common_short_form(nlp):
+    doc = make_doc(nlp, "Kim Kardashian kam. Kim Kardashian West lachte. Kardashian ging.",
+                   [("PER", "Kim Kardashian West"), ("PER", "Kim Kardashian"), ("PER", "Kardashian")])
+    assert {c for _, c in canon(doc)} == {"Kim Kardashian"}
+    # a last word used on its own keeps the full form
+    doc = make_doc(nlp, "Frank Walter kam. Frank Walter Steinmeier sprach. Steinmeier ging.",
+                   [("PER", "Frank Walter Steinmeier"), ("PER", "Frank Walter"), ("PER", "Steinmeier")])
+    assert {c for _, c in canon(doc)} == {"Frank Walter Steinmeier"}

@@ -1,0 +1,457 @@
+"""Entity span repair between the statistical NER and ``kner_names``: the ``kner_mentions`` component.
+
+A statistical NER makes span errors that break name resolution: it drops the last
+syllable of East Asian names ("Kim Jong" Un), glues a following common noun or place
+onto a person ("Putin Widerstand", "Sergej Lawrow Pjöngjang"), glues two people
+together ("versicherte Lawrow Kim ..."), tags a sentence-initial adjective as a person
+("Hoher Besuch") and misses the first name before a tagged surname ("Kim" Kardashian
+West). This module repairs such spans with small, general rules, using only evidence
+from the document itself (other mentions of the same names), a German word list (the
+pipeline's own lookup lemmatizer table when present) and a few constant sets below.
+
+Rules (pure functions over token texts; each is linear in the span length):
+
+* ``trim_edges``: drop punctuation/space tokens at both ends of any entity.
+* ``trim_leading``: drop titles, role nouns, articles, lower-case words and genitive
+  place qualifiers before a PER name ("Nordkoreas Machthaber Kim Jong-un" -> "Kim Jong-un").
+* ``trim_trailing``: drop role nouns, places ("Sergej Lawrow Pjöngjang") and common
+  German words ("Putin Widerstand") after a PER name. A common word is only dropped after
+  a single name word that the document shows is a complete name (it ends another PER
+  mention or stands alone as one) and when it is never part of another PER mention:
+  "Thomas Bach", "Olaf Scholz" or "Angela Merkel" are never cut.
+* ``split_point``: "Lawrow Kim" -> "Lawrow" + "Kim" when the document knows "Lawrow" as a
+  surname (last word of a full name), never as a first word, "Kim" as a name of its own,
+  and never sees the two words together elsewhere.
+* extension: "Kim Jong" + "Un"/"-un" (a 1-3 letter romanised syllable after a two-part
+  name with an East Asian surname) and, in both directions, a neighbouring untagged
+  word that another PER mention of the document has next to the same word
+  ("Kim" + "Kardashian West" because "Kim Kardashian" occurs).
+* drop: a single-word PER that is a sentence-initial German adjective/function word
+  ("Hoher", "Beim"), or that is only a common word left after trimming
+  ("Moskaus Interessen" -> "Interessen"). A single-word PER that is a known place
+  ("Nordkoreas") becomes LOC.
+* places: a trimmed-off place becomes a LOC entity; an untagged word that spells a LOC
+  entity of the same document or a capital in ``KNOWN_PLACES`` becomes LOC.
+
+The result always goes through ``spacy.util.filter_spans`` so ``doc.ents`` stays valid.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Iterable, Optional, Sequence, Union
+
+from korea_ner.names import (
+    ARTICLES,
+    EAST_ASIAN_SURNAMES,
+    PREPOSITIONS,
+    _EA_GIVEN_RE,
+    _is_role_word,
+    fold,
+    strip_genitive,
+)
+
+# ---------------------------------------------------------------------------
+# Constants
+# ---------------------------------------------------------------------------
+
+#: Capitals and countries often written in news without the NER recognising them
+#: (folded). Used to split places off PER spans and to tag untagged place words.
+KNOWN_PLACES = frozenset(fold(p) for p in """
+    Pjöngjang Pyongyang Seoul Peking Beijing Tokio Moskau Kiew Kyjiw Minsk Warschau Prag
+    Wien Berlin Paris London Madrid Rom Lissabon Brüssel Amsterdam Den_Haag Bern Stockholm
+    Oslo Kopenhagen Helsinki Athen Ankara Istanbul Teheran Bagdad Damaskus Beirut Kairo
+    Jerusalem Riad Doha Dubai Kabul Islamabad Neu-Delhi Delhi Hanoi Bangkok Manila Jakarta
+    Singapur Taipeh Hongkong Shanghai Wladiwostok Washington Ottawa Havanna Caracas
+    Nordkorea Südkorea Russland China Japan Ukraine Deutschland Frankreich Amerika Iran Irak
+    Syrien Israel Türkei Polen Kuba
+""".replace("_", " ").split())
+
+#: Capitalised German function words that a NER may tag as a person at the start of a
+#: sentence. Merged with the lemma table's lower-case words when the pipeline has one.
+FUNCTION_WORDS = frozenset(
+    """beim im am zum zur vom ins ans aufs auch aber doch dann nun so wie was wer wo
+    wann warum weil als ob denn noch schon nur erst selbst trotz laut dabei damit
+    hier dort heute gestern morgen nach seit vor bei mit ohne unter über gegen
+    hoher hohe hohen neuer neue neuen großer große alter alte erster erste""".split()
+) | PREPOSITIONS | ARTICLES
+
+#: Tokens that may stand between a name and its East Asian given-name syllable ("Jong-un").
+HYPHENS = frozenset("-‐‑–")
+#: Sentence-ending tokens: a name after them is sentence-initial.
+SENT_END = frozenset(".!?:;\"„“”»«")
+#: Longest given-name syllable accepted when completing "Kim Jong" + "Un".
+MAX_SYLLABLE_LEN = 3
+
+PER = "PER"
+LOC_LABELS = frozenset({"LOC", "GPE"})
+
+# ---------------------------------------------------------------------------
+# Lexicon
+# ---------------------------------------------------------------------------
+
+
+class Lexicon:
+    """German common words: ``is_common(word)`` for capitalised nouns/adjectives,
+    ``is_lower_word(word)`` for words German writes lower-case (adjectives, verbs,
+    function words). Backed by the pipeline's lookup lemmatizer table when present."""
+
+    def __init__(self, table=None, extra: Iterable[str] = ()):
+        self.table = table
+        self.lemmas: frozenset[str] = frozenset(table.values()) if table is not None else frozenset()
+        self.extra = frozenset(extra)
+
+    def known(self, word: str) -> bool:
+        if word in self.extra:
+            return True
+        if self.table is None:
+            return False
+        return word in self.table or word in self.lemmas
+
+    def is_common(self, word: str) -> bool:
+        """A capitalised word that German uses as a common noun/adjective form."""
+        return self.known(word)
+
+    def is_lower_word(self, word: str) -> bool:
+        low = word.lower()
+        return low in FUNCTION_WORDS or (low != word and self.known(low))
+
+
+def lexicon_of(nlp, extra: Iterable[str] = ()) -> Lexicon:
+    """The pipeline's lemma lookup table as a Lexicon (an empty one without a lemmatizer)."""
+    table = None
+    if nlp is not None:
+        for pipe_name in ("lemmatizer", "trainable_lemmatizer"):
+            if pipe_name in nlp.pipe_names:
+                lookups = getattr(nlp.get_pipe(pipe_name), "lookups", None)
+                if lookups is not None and lookups.has_table("lemma_lookup"):
+                    table = lookups.get_table("lemma_lookup")
+                    break
+    return Lexicon(table, extra)
+
+
+# ---------------------------------------------------------------------------
+# Pure rules on token texts
+# ---------------------------------------------------------------------------
+
+
+def is_edge_junk(text: str) -> bool:
+    """Whitespace or punctuation that should not start or end an entity."""
+    return not text.strip() or all(not ch.isalnum() for ch in text)
+
+
+def place_key(word: str) -> str:
+    """Folded place key of a word, genitive removed: "Nordkoreas" -> "nordkorea"."""
+    return fold(strip_genitive(word))
+
+
+def is_place(word: str, places: frozenset) -> bool:
+    return bool(word[:1].isupper()) and (fold(word) in places or place_key(word) in places)
+
+
+def is_genitive_place(word: str, places: frozenset) -> bool:
+    """"Nordkoreas", "Russlands", "Moskaus": a place in the genitive (a qualifier, not a name)."""
+    key = place_key(word)
+    return key != fold(word) and key in places
+
+
+def trim_leading(words: Sequence[str], places: frozenset) -> int:
+    """Number of words to drop at the start of a PER span (titles, roles, genitive places)."""
+    cut = 0
+    while cut < len(words) - 1:
+        w = words[cut]
+        key = fold(w)
+        if (not key or w[:1].islower() or key in ARTICLES or _is_role_word(key)
+                or is_genitive_place(w, places)):
+            cut += 1
+            continue
+        break
+    return cut
+
+
+def trim_trailing(words: Sequence[str], places: frozenset, lexicon: Lexicon,
+                  per_counts: Counter, surname_counts: Counter) -> int:
+    """Number of words to drop at the end of a PER span.
+
+    ``per_counts``/``surname_counts``: how often a word occurs in other PER mentions of the
+    document / as their last word (this span's own words already removed).
+    """
+    end = len(words)
+    while end > 1:
+        w = words[end - 1]
+        key = fold(w)
+        prev = words[end - 2]
+        if not key or w[:1].islower() or _is_role_word(key):
+            end -= 1
+            continue
+        if is_genitive_place(w, places):
+            end -= 1
+            continue
+        if is_place(w, places) and per_counts[w] == 0 and (end - 1 >= 2 or surname_counts[prev] > 0):
+            end -= 1  # "Sergej Lawrow Pjöngjang"; "George Washington" keeps its place-like surname
+            continue
+        if end == 2 and lexicon.is_common(w) and per_counts[w] == 0 and surname_counts[prev] > 0:
+            # "Putin Widerstand" when "Putin" is a name of its own in the document; after a
+            # full name a further word is more likely a second/married surname ("Kim Kardashian West")
+            end -= 1
+            continue
+        break
+    return len(words) - end
+
+
+def split_point(words: Sequence[str], surname_counts: Counter, nonlast_counts: Counter,
+                per_counts: Counter, bigrams: Counter) -> Optional[int]:
+    """Index where a span holding two people splits ("Lawrow Kim" -> 1), or None."""
+    for i in range(1, len(words)):
+        left, right = words[i - 1], words[i]
+        if (surname_counts[left] > 0 and nonlast_counts[left] == 0 and per_counts[right] > 0
+                and bigrams[(left, right)] == 0):
+            return i
+    return None
+
+
+def is_ea_syllable(word: str) -> bool:
+    """"Un", "Ho", "un": a short romanised given-name syllable."""
+    w = word.lstrip("".join(HYPHENS))
+    return (0 < len(w) <= MAX_SYLLABLE_LEN and w.isalpha() and bool(_EA_GIVEN_RE.match(fold(w))))
+
+
+def wants_ea_completion(words: Sequence[str]) -> bool:
+    """"Kim Jong", "Ri Yong": surname + one given syllable, the second syllable missing."""
+    return (len(words) == 2 and fold(words[0]) in EAST_ASIAN_SURNAMES
+            and bool(_EA_GIVEN_RE.match(fold(words[1]))) and not any(h in words[1] for h in HYPHENS))
+
+
+# ---------------------------------------------------------------------------
+# Component
+# ---------------------------------------------------------------------------
+
+
+class MentionRepairer:
+    """Pipeline component ``kner_mentions``: repairs entity spans after the NER."""
+
+    def __init__(self, nlp=None, name: str = "kner_mentions", *, use_lemmatizer: bool = True,
+                 extra_places: Sequence[str] = (), extra_common: Sequence[str] = (),
+                 tag_places: bool = True):
+        self.nlp = nlp
+        self.name = name
+        self.use_lemmatizer = bool(use_lemmatizer)
+        self.extra_places = list(extra_places)
+        self.extra_common = list(extra_common)
+        self.tag_places = bool(tag_places)
+        self._lexicon: Optional[Lexicon] = None
+        self._places = KNOWN_PLACES | {fold(p) for p in self.extra_places}
+
+    # the lemmatizer's tables are loaded after this component is built: look them up lazily
+    @property
+    def lexicon(self) -> Lexicon:
+        if self._lexicon is None:
+            self._lexicon = lexicon_of(self.nlp if self.use_lemmatizer else None, self.extra_common)
+        return self._lexicon
+
+    def __call__(self, doc):
+        if not doc.ents and not self.tag_places:
+            return doc
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        lex = self.lexicon
+        spans = [[e.start, e.end, e.label_] for e in doc.ents]
+        texts = [t.text for t in doc]
+        # 1. edges, leading titles/roles
+        for s in spans:
+            while s[1] - s[0] > 1 and is_edge_junk(texts[s[0]]):
+                s[0] += 1
+            while s[1] - s[0] > 1 and is_edge_junk(texts[s[1] - 1]):
+                s[1] -= 1
+        places = self._places | {place_key(doc[s[0]:s[1]].text) for s in spans if s[2] in LOC_LABELS}
+        new_locs: list[tuple[int, int]] = []
+        trimmed: set[int] = set()
+        for k, s in enumerate(spans):
+            if s[2] == PER:
+                words = texts[s[0]:s[1]]
+                cut = trim_leading(words, places)
+                for j in range(cut):
+                    if is_genitive_place(words[j], places):
+                        new_locs.append((s[0] + j, s[0] + j + 1))
+                if cut:
+                    trimmed.add(k)
+                s[0] += cut
+        # document evidence from PER mentions
+        per_counts, surname_counts, nonlast_counts, bigrams = self._evidence(spans, texts)
+        for s in spans:
+            if s[2] == PER:
+                self._extend_neighbours(s, texts, doc, bigrams)
+        out: list[list] = []
+        for k, s in enumerate(spans):
+            if s[2] != PER:
+                out.append(s)
+                continue
+            words = texts[s[0]:s[1]]
+            own = Counter(words)
+            others = per_counts - own
+            others_last = surname_counts - Counter(words[-1:])
+            others_nonlast = nonlast_counts - Counter(words[:-1])
+            # words that end another PER mention or form one on their own (not a first name)
+            others_single = others_last + Counter(w for w, n in others.items() if others_nonlast[w] == 0)
+            others_bi = bigrams - Counter(zip(words, words[1:]))
+            # 2. trailing junk
+            drop = trim_trailing(words, places, lex, others, others_single)
+            for j in range(len(words) - drop, len(words)):
+                if is_place(words[j], places):
+                    new_locs.append((s[0] + j, s[0] + j + 1))
+            was_trimmed = drop > 0 or k in trimmed
+            s[1] -= drop
+            words = words[: len(words) - drop]
+            # 3. two people in one span
+            cut = split_point(words, others_last, others_nonlast, others, others_bi)
+            parts = [[s[0], s[0] + cut, PER], [s[0] + cut, s[1], PER]] if cut else [s]
+            for p in parts:
+                self._complete_east_asian(p, texts, doc)
+                pw = texts[p[0]:p[1]]
+                if len(pw) == 1:
+                    w = pw[0]
+                    if is_place(w, places) and others[w] == 0:
+                        p[2] = "LOC"
+                    elif others[w] == 0 and (
+                            (self._sentence_initial(doc, p[0]) and lex.is_lower_word(w))
+                            or (was_trimmed and lex.is_common(w))):
+                        continue  # "Hoher Besuch", "(Moskaus) Interessen"
+                out.append(p)
+        out.extend([st, en, "LOC"] for st, en in new_locs)
+        # 4. untagged place words
+        if self.tag_places:
+            out.extend(self._place_words(doc, texts, out, places, lex))
+        new = [Span(doc, st, en, label=lab) for st, en, lab in out if en > st]
+        doc.ents = filter_spans(new)
+        return doc
+
+    @staticmethod
+    def _evidence(spans, texts):
+        per_counts: Counter = Counter()
+        surname_counts: Counter = Counter()
+        nonlast_counts: Counter = Counter()
+        bigrams: Counter = Counter()
+        for st, en, lab in spans:
+            if lab != PER or en <= st:
+                continue
+            words = texts[st:en]
+            per_counts.update(words)
+            if len(words) > 1:
+                surname_counts[words[-1]] += 1
+                nonlast_counts.update(words[:-1])
+                bigrams.update(zip(words, words[1:]))
+        return per_counts, surname_counts, nonlast_counts, bigrams
+
+    @staticmethod
+    def _sentence_initial(doc, i: int) -> bool:
+        if i == 0 or doc[i].is_sent_start:
+            return True
+        prev = doc[i - 1]
+        return "\n" in prev.text or prev.text in SENT_END or (prev.is_space and i == 1)
+
+    @staticmethod
+    def _free(doc, i: int) -> bool:
+        return 0 <= i < len(doc) and doc[i].ent_iob_ in ("O", "")
+
+    def _complete_east_asian(self, p: list, texts: Sequence[str], doc) -> None:
+        """Complete "Kim Jong" + "Un"/"-un"."""
+        words = texts[p[0]:p[1]]
+        nxt = p[1]
+        if wants_ea_completion(words) and self._free(doc, nxt):
+            glued = not doc[nxt - 1].whitespace_
+            tok = texts[nxt]
+            if glued and tok in HYPHENS and self._free(doc, nxt + 1) and is_ea_syllable(texts[nxt + 1]):
+                p[1] = nxt + 2  # "Kim Jong" "-" "un"
+                return
+            if is_ea_syllable(tok) and not self.lexicon.is_lower_word(tok.lstrip("".join(HYPHENS))) and (
+                    (glued and tok[:1] in HYPHENS) or (not glued and tok[:1].isupper())):
+                p[1] = nxt + 1  # "Kim Jong" "Un", "Kim Jong" "-un"
+                return
+
+    def _extend_neighbours(self, p: list, texts: Sequence[str], doc, bigrams: Counter) -> None:
+        """Add untagged neighbour words that another PER mention has next to the same word."""
+        while self._free(doc, p[1]) and texts[p[1]][:1].isupper() and bigrams[(texts[p[1] - 1], texts[p[1]])]:
+            p[1] += 1
+        while self._free(doc, p[0] - 1) and texts[p[0] - 1][:1].isupper() \
+                and bigrams[(texts[p[0] - 1], texts[p[0]])]:
+            p[0] -= 1
+
+    def _place_words(self, doc, texts, spans, places, lex):
+        taken = bytearray(len(doc))
+        for st, en, _ in spans:
+            for i in range(st, en):
+                taken[i] = 1
+        out = []
+        for i, w in enumerate(texts):
+            if taken[i] or not w[:1].isupper() or len(w) < 3 or doc[i].ent_iob_ not in ("O", ""):
+                continue
+            if is_place(w, places) and not lex.is_common(w):
+                out.append([i, i + 1, "LOC"])
+        return out
+
+    def pipe(self, stream, batch_size: int = 128):
+        for doc in stream:
+            yield self(doc)
+
+    # serialisation (like spaCy's EntityRuler: a cfg file)
+    def _cfg(self) -> dict:
+        return {"use_lemmatizer": self.use_lemmatizer, "extra_places": self.extra_places,
+                "extra_common": self.extra_common, "tag_places": self.tag_places}
+
+    def _restore(self, cfg: dict) -> "MentionRepairer":
+        self.use_lemmatizer = bool(cfg.get("use_lemmatizer", self.use_lemmatizer))
+        self.extra_places = list(cfg.get("extra_places", self.extra_places))
+        self.extra_common = list(cfg.get("extra_common", self.extra_common))
+        self.tag_places = bool(cfg.get("tag_places", self.tag_places))
+        self._places = KNOWN_PLACES | {fold(p) for p in self.extra_places}
+        self._lexicon = None
+        return self
+
+    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
+        import srsly
+
+        return srsly.msgpack_dumps({"cfg": self._cfg()})
+
+    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "MentionRepairer":
+        import srsly
+
+        return self._restore(srsly.msgpack_loads(data).get("cfg", {}))
+
+    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
+        import srsly
+
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        srsly.write_json(path / "cfg.json", self._cfg())
+
+    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "MentionRepairer":
+        import srsly
+
+        path = Path(path)
+        cfg = srsly.read_json(path / "cfg.json") if (path / "cfg.json").exists() else {}
+        return self._restore(cfg)
+
+
+def make_mention_repairer(nlp, name: str, use_lemmatizer: bool, extra_places: list,
+                          extra_common: list, tag_places: bool) -> MentionRepairer:
+    return MentionRepairer(nlp, name, use_lemmatizer=use_lemmatizer, extra_places=extra_places,
+                           extra_common=extra_common, tag_places=tag_places)
+
+
+def _register() -> None:
+    from spacy.language import Language
+
+    if "kner_mentions" not in Language.factories:
+        Language.factory(
+            "kner_mentions",
+            default_config={"use_lemmatizer": True, "extra_places": [], "extra_common": [],
+                            "tag_places": True},
+        )(make_mention_repairer)
+
+
+_register()
+
+__all__ = ["KNOWN_PLACES", "Lexicon", "MentionRepairer", "is_ea_syllable", "lexicon_of",
+           "split_point", "trim_leading", "trim_trailing"]
