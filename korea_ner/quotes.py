@@ -1330,12 +1330,9 @@ def _make_speaker(ctx: DocContext, m: Mention, salient: list[tuple[int, Speaker]
     text = ctx.text
     mention = text[m.start:m.end]
     if m.kind == "pron":
+        # The pronoun stays the mention; it takes its antecedent's name (None for an unnamed source).
         antecedent = _same_sentence_person(ctx, m.start) or _antecedent(m.start, salient, last)
-        if antecedent is None:
-            return Speaker(None, mention, m.start, m.end)
-        if antecedent.name is None:
-            return antecedent  # keep the unnamed source's own mention
-        return Speaker(antecedent.name, mention, m.start, m.end)
+        return Speaker(antecedent.name if antecedent is not None else None, mention, m.start, m.end)
     ent = m.ent
     if ent is None:
         ent = ctx.ent_at(m.start, m.end)
