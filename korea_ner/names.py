@@ -223,6 +223,8 @@ def strip_genitive(word: str, known: Optional[Iterable[str]] = None) -> str:
     if prev in "aeiouy":
         if low.endswith("as") and len(low) >= 5 and not low.endswith("aas"):
             return word[:-1]  # Nordkoreas, Chinas, Kubas
+        if low.endswith("haus"):
+            return word  # Weißes Haus, Rathaus: nominative, the genitive is -hauses
         if low.endswith(("aus", "eus")) or low.endswith("ys"):
             return word[:-1]  # Moskaus, Kennedys
         return word  # Paris, Carlos, Markus: most likely nominative

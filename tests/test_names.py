@@ -88,7 +88,7 @@ class TestNormalize:
     def test_genitive_stripped(self, word, base):
         assert strip_genitive(word) == base
 
-    @pytest.mark.parametrize("word", ["Paris", "Andreas", "Maas", "Schulz", "Strauß", "Tsipras", "Boris", "Los", "Markus", "Max"])
+    @pytest.mark.parametrize("word", ["Paris", "Andreas", "Maas", "Schulz", "Strauß", "Tsipras", "Boris", "Los", "Markus", "Max", "Haus", "Rathaus"])
     def test_genitive_kept_for_names_ending_in_s(self, word):
         assert strip_genitive(word) == word
 
