@@ -101,7 +101,7 @@ WEAK_CUE_VERBS = (
     "heißen", "unterstreichen", "entgegnen", "zurückweisen", "beschwören",
     "bekennen", "verweisen", "resümieren", "wiederholen", "prophezeien", "beharren",
     "verteidigen", "glauben", "hoffen", "ankündigen", "fortfahren", "melden", "skandieren",
-    "charakterisieren", "würdigen", "zeigen",
+    "charakterisieren", "würdigen", "zeigen", "raten", "empfehlen",
 )
 STRONG_FORMS = {
     "schreiben": ("schreibt", "schrieb", "schrieben", "geschrieben", "schreiben", "schreibe"),
@@ -121,6 +121,8 @@ STRONG_FORMS = {
     "bekennen": ("bekennt", "bekannte", "bekannt"),
     "verweisen": ("verweist", "verwies", "verwiesen"),
     "fahren": ("fährt", "fuhr", "fuhren"),
+    "raten": ("rät", "riet", "rieten", "geraten"),
+    "empfehlen": ("empfiehlt", "empfahl", "empfahlen", "empfohlen"),
 }
 SEPARABLE_PARTICLES = ("hinzu", "mit", "fest", "ein", "aus", "klar", "zu", "an", "hin", "vor", "nach", "fort", "zurück")
 INSEPARABLE_PREFIXES = ("be", "er", "ver", "ent", "emp", "zer", "miss", "ge", "unter", "über", "wider")
