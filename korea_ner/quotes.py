@@ -101,7 +101,8 @@ WEAK_CUE_VERBS = (
     "heißen", "unterstreichen", "entgegnen", "zurückweisen", "beschwören",
     "bekennen", "verweisen", "resümieren", "wiederholen", "prophezeien", "beharren",
     "verteidigen", "glauben", "hoffen", "ankündigen", "fortfahren", "melden", "skandieren",
-    "charakterisieren", "würdigen", "zeigen", "raten", "empfehlen",
+    "charakterisieren", "würdigen", "zeigen", "raten", "empfehlen", "werten", "bewerten", "einstufen",
+    "verurteilen", "feiern",
 )
 STRONG_FORMS = {
     "schreiben": ("schreibt", "schrieb", "schrieben", "geschrieben", "schreiben", "schreibe"),
@@ -135,6 +136,8 @@ NAMING_CUES = {"nennen", "bezeichnen"}
 # Cues with an impersonal subject ("heißt es im Antrag"): the source is a prepositional phrase.
 IMPERSONAL_CUES = {"heißen", "lauten"}
 SOURCE_PREPOSITIONS = {"in", "im", "auf", "aus", "bei", "beim"}
+# "mit den Worten „…“", "mit folgenden Worten:"
+WORDS_DETERMINERS = {"den", "diesen", "folgenden", "seinen", "ihren", "klaren", "deutlichen", "knappen"}
 # Prepositional / adverbial cues.
 PREP_CUES = {"laut": "laut", "zufolge": "zufolge", "so": "so"}
 
@@ -259,7 +262,7 @@ def build_cue_forms(lemmas: Iterable[str] = WEAK_CUE_VERBS) -> tuple[dict[str, s
     forms: dict[str, str] = {}
     separable: dict[str, list[tuple[str, str]]] = {}
     for lemma in lemmas:
-        particle = next((p for p in SEPARABLE_PARTICLES if lemma.startswith(p) and len(lemma) > len(p) + 3), "")
+        particle = max((p for p in SEPARABLE_PARTICLES if lemma.startswith(p) and len(lemma) > len(p) + 3), key=len, default="")
         if particle and lemma in {"ergänzen", "erklären", "erläutern", "erzählen", "antworten", "angeben"}:
             particle = ""
         base = lemma[len(particle):] if particle else lemma
@@ -592,8 +595,15 @@ def find_cue(ctx: DocContext, words: list[Word], lo: int = 0, hi: Optional[int] 
     return verb or prep
 
 
+def _with_the_words(words: list[Word], i: int, lo: int, hi: int) -> bool:
+    """words[i] is "Worten" in "mit den Worten" with no cue verb right after ("mit diesen Worten meldete er sich")."""
+    return (i - 2 >= lo and words[i - 2].lower == "mit" and words[i - 1].lower in WORDS_DETERMINERS
+            and not any(words[k].lower in CUE_FORMS or words[k].lower in SEPARABLE_FORMS for k in range(i + 1, min(hi, i + 3))))
+
+
 def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable[Cue]:
     prep: Optional[Cue] = None
+    verb_seen = False
     for i in range(lo, hi):
         w = words[i]
         low = w.lower
@@ -605,8 +615,12 @@ def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable
                     break
                 hit = next((lem for particle, lem in SEPARABLE_FORMS[low] if particle == lw), None)
                 if hit and (j + 1 >= hi or not words[j + 1].text[:1].isalpha() or words[j + 1].lower in CONJUNCTIONS):
+                    verb_seen = True
                     yield Cue(hit, i, "verb", j)
                     break
+            continue
+        if lemma is None and low == "worten" and _with_the_words(words, i, lo, hi) and not verb_seen:
+            yield Cue("mit den Worten", i, "verb")  # "beruhigte mit den Worten: „…“": like a cue verb
             continue
         if lemma is None and ctx.has_lemmas:
             lem = ctx.lemma_of(w)
@@ -622,6 +636,7 @@ def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable
                     continue
             if lemma == "sprechen" and not any(words[k].lower in {"von", "vom"} for k in range(i + 1, min(hi, i + 8))):
                 continue
+            verb_seen = True
             yield Cue(lemma, i, "verb")
             continue
         if prep is None:
@@ -1185,6 +1200,12 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
                     colon = left_words[-1].text == ":"
                     if (colon and not right_words[0].text == ",") or (left_dist < right_dist and c.kind == "verb" and cue.kind != "verb"):
                         cue, cue_side, window = c, "left", left_words
+        if cue is None and left_words and right_words and not right_new_sentence:
+            # A separable verb around a partial quote: "wies die Vorwürfe als „haltlos“ zurück".
+            both = left_words + right_words
+            c = find_cue(ctx, both)
+            if c is not None and c.kind == "verb" and c.index < len(left_words) <= c.particle_index:
+                cue, cue_side, window = c, "left", both
         # Next sentence ("„…“ Das sagte Lawrow am Mittwoch.") handled above; previous sentence with colon:
         colon_words: list[Word] = []
         if left_words and left_words[-1].text == ":":
@@ -1321,7 +1342,9 @@ def _naming_verb_near(left_words: list[Word], right_words: list[Word]) -> bool:
     near = left_words[-8:] + right_words[:3]
     if any(w.lower == "man" for w in near):
         return False
-    return any(CUE_FORMS.get(w.lower) in NAMING_CUES and not is_capitalized(w) for w in near)
+    als = left_words[-1].lower == "als"
+    return any((CUE_FORMS.get(w.lower) in NAMING_CUES or (als and w.lower in CUE_FORMS)) and not is_capitalized(w)
+               for w in near)
 
 
 def _has_content_words(words: list[Word]) -> bool:

@@ -462,3 +462,15 @@ def test_speaker_shared_with_next_quote_in_sentence(nlp):
     check_offsets(doc)
     assert len(doc._.quotes) == 2
     assert all(q.speaker is not None and q.speaker.name == "Obermaier" for q in doc._.quotes)
+
+
+def test_with_the_words_frame(nlp):
+    q = only(run(nlp, "Der Sprecher der Stadtwerke versuchte mit den Worten zu beruhigen: „Das Netz ist stabil“."))
+    assert q.speaker is not None and q.speaker.mention == "Der Sprecher der Stadtwerke"
+    q = only(run(nlp, "„Guten Morgen, da bin ich wieder“, mit diesen Worten meldete er sich zurück."))
+    assert q.cue == "melden" and q.speaker.mention == "er"
+
+
+def test_evaluative_verb_with_als(nlp):
+    q = only(run(nlp, "Der Geschäftsführer wies alle Vorwürfe als „haltlos“ zurück."))
+    assert q.cue == "zurückweisen" and q.speaker.mention == "Der Geschäftsführer"
