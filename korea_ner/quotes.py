@@ -141,6 +141,7 @@ WORDS_DETERMINERS = {"den", "diesen", "folgenden", "seinen", "ihren", "klaren", 
 # Prepositional / adverbial cues.
 PREP_CUES = {"laut": "laut", "zufolge": "zufolge", "so": "so"}
 
+SUBJECT_PRONOUNS = {"er", "sie", "ich", "wir"}
 NOM_PRONOUNS = {"er", "sie", "ich", "wir", "dieser", "diese", "jener", "letzterer", "letztere"}
 DETERMINERS = {
     "der", "die", "das", "ein", "eine", "dieser", "diese", "dieses", "jener", "jene",
@@ -838,6 +839,9 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
         src = _source_phrase(words, v + 1, min(hi, v + 9)) or _source_phrase(words, clause_start(words, v, lo), v)
         if src is not None:
             return src
+    if v - 1 >= lo and words[v - 1].lower in SUBJECT_PRONOUNS and (v - 1 == lo or not words[v - 2].text[:1].isalnum()):
+        # "Sie sicherte dabei Johnson ihre „…“ zu": a pronoun opening the clause is its subject.
+        return Mention(words[v - 1].start, words[v - 1].end, "pron")
     # "sagte Lawrow", "sagte er", "sagte der US-Außenminister": subject right after the verb.
     j = v + 1
     skipped = 0
@@ -961,8 +965,8 @@ def _name_after(words: list[Word], j: int, hi: int) -> Optional[Mention]:
 
 def _lone_subject_name(words: list[Word], k: int, hi: int) -> bool:
     """A lone name-like word opening the clause right before its verb ("Milinkewitsch kritisierte …")."""
-    if not _name_like(words[k]):
-        return False
+    if not _name_like(words[k]) or (k + 2 < len(words) and words[k + 2].lower in NOM_PRONOUNS):
+        return False  # "Aktuell lässt sie …": the pronoun is the subject
     return k + 1 == hi or (k + 1 < hi and words[k + 1].text.isalpha() and words[k + 1].text.islower()
                            and words[k + 1].lower not in DETERMINERS and words[k + 1].lower not in CONJUNCTIONS)
 
@@ -1306,6 +1310,13 @@ def colon_frame_source(ctx: DocContext, words: list[Word]) -> Optional[Mention]:
     """Who speaks in a frame with no cue verb that ends in a colon: "Die Firma sieht das
     anders:", "BKA-Präsident Ziercke:", "Diese Frage beantwortete er so:", "In der ARD
     zeigte sich der Bundestrainer zufrieden:"."""
+    hi = len(words) - 1
+    lo = 0
+    for k in range(hi - 1, 0, -1):
+        if words[k].text in {".", "!", "?"} and is_capitalized(words[k + 1]):
+            lo = k + 1  # a sentence end the splitter missed ("vor 1933. Dabei griff sie …:")
+            break
+    words = words[lo:]
     hi = len(words) - 1
     m = clause_initial_np(ctx, words, 0, hi)
     if m is not None:
