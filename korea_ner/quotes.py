@@ -141,6 +141,11 @@ WORDS_DETERMINERS = {"den", "diesen", "folgenden", "seinen", "ihren", "klaren", 
 # Prepositional / adverbial cues.
 PREP_CUES = {"laut": "laut", "zufolge": "zufolge", "so": "so"}
 
+# Sentence-initial capitalized words that are no noun phrase ("Damit", "Es").
+FUNCTION_WORDS_CAPITALIZED = {
+    "es", "das", "dies", "dem", "den", "damit", "daraus", "darin", "darauf", "dazu", "davon", "dadurch", "dafür",
+    "dagegen", "daran", "darüber", "darum", "deshalb", "hier", "dort", "so", "man", "wer", "was", "wie", "nun",
+}
 SUBJECT_PRONOUNS = {"er", "sie", "ich", "wir"}
 NOM_PRONOUNS = {"er", "sie", "ich", "wir", "dieser", "diese", "jener", "letzterer", "letztere"}
 DETERMINERS = {
@@ -778,6 +783,8 @@ def _np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Me
                 break
             k -= 1
         return Mention(start, ent.end_char, "name" if ent.label_ in {"PER", "PERSON"} else "np", ent)
+    if w.lower in FUNCTION_WORDS_CAPITALIZED:
+        return None
     if is_capitalized(w) and w.text.isalpha() or ("-" in w.text and is_capitalized(w)):
         k = i
         start = w.start
@@ -905,12 +912,19 @@ def _source_phrase(words: list[Word], lo: int, hi: int) -> Optional[Mention]:
 
 def _named_object(ctx: DocContext, words: list[Word], cue: Cue, m: Mention, hi: int) -> bool:
     """Is ``m`` the object that a naming verb calls the quote ("nannte sie „…“",
-    "bezeichnete den Plan als „…“")?  It is when the quote or "als" follows it."""
+    "nannte Patersons Entscheidung „…“", "bezeichnete den Plan als „…“")?  It is
+    when "als" or the quote follows it within a few words."""
     if m.kind == "pron" and ctx.text[m.start:m.end].lower() in {"er", "ich", "wir"}:
         return False  # nominative only
     k = _index_after(words, m.end, 0, hi)
-    follows_quote = k >= hi or words[k].start - words[k - 1].end > 2
-    return (cue.lemma in NAMING_CUES and follows_quote) or (k < hi and words[k].lower == "als")
+    for n in range(k, min(hi, k + 4) + 1):
+        if n >= hi or words[n].start - words[n - 1].end > 2:
+            return cue.lemma in NAMING_CUES  # the quote follows
+        if words[n].lower == "als":
+            return True
+        if not words[n].text[:1].isalnum():
+            return False
+    return False
 
 
 def _is_person_np(ctx: DocContext, m: Mention) -> bool:
