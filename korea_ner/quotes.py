@@ -247,7 +247,7 @@ LOWER_FUNCTION_WORDS = {
 }
 MAX_CONTEXT_CHARS = 400  # how far a cue may be from its quote
 CONTINUATION_CHARS = 700
-RECENT_SUBJECT_CHARS = 300  # a standalone quote with no speaker yet takes a subject this close before it  # a quote with no cue continues the last speaker this close before it
+RECENT_SUBJECT_CHARS = 450  # a standalone quote with no speaker yet takes a subject this close before it  # a quote with no cue continues the last speaker this close before it
 
 
 # --------------------------------------------------------------------------- #
@@ -1300,8 +1300,9 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
             # A following quote with no cue of its own continues the last speaker.
             if cue is None or cue.kind == "verb":
                 quote.speaker = last_speaker[1]
-        if quote.speaker is None and cue is None and sentence_quote and not left_words:
-            # A quoted sentence of its own after "Der BGH widersprach …": the last subject.
+        if quote.speaker is None and cue is None and ((sentence_quote and not left_words) or subjunctive_ctx):
+            # A quoted sentence of its own after "Der BGH widersprach …", or words quoted in
+            # reported speech ("Zwar sei Druck nötig, das habe nichts mit „…“ zu tun"): the last subject.
             quote.speaker = _recent_subject(raw.open, salient)
         if quote.speaker is not None:
             last_speaker = (raw.close, quote.speaker)

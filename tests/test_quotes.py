@@ -474,3 +474,10 @@ def test_with_the_words_frame(nlp):
 def test_evaluative_verb_with_als(nlp):
     q = only(run(nlp, "Der Geschäftsführer wies alle Vorwürfe als „haltlos“ zurück."))
     assert q.cue == "zurückweisen" and q.speaker.mention == "Der Geschäftsführer"
+
+
+def test_reported_speech_takes_recent_subject(nlp):
+    text = ("Ministerin Hanna Gerlach sprach sich gegen neue Zölle aus. Zwar sei Druck nötig, "
+            "das habe aber nichts mit „Strafen oder Drohungen“ zu tun.")
+    q = only(run(nlp, text, persons=("Hanna Gerlach",)))
+    assert q.speaker is not None and q.speaker.name == "Hanna Gerlach"
