@@ -86,9 +86,22 @@ def _records(paths, model, aliases, glob, input_format, jobs, problems: Problems
     from korea_ner.process import analyze
 
     check_paths(paths)  # fail before loading the model
+    if aliases:
+        _check_aliases(aliases)
     documents = iter_documents(paths, glob=glob, input_format=input_format, on_skip=problems)
     records = analyze(documents, model=model, aliases=aliases, jobs=jobs, on_error=problems)
     return _with_progress(records)
+
+
+def _check_aliases(path: str) -> None:
+    from korea_ner.names import load_aliases
+
+    if not os.path.isfile(path):
+        raise KnerError(f"alias file not found: {path}")
+    try:
+        load_aliases(path)
+    except ValueError as exc:  # the message names the file and line
+        raise KnerError(str(exc)) from exc
 
 
 def _with_progress(records: Iterator[dict]) -> Iterator[dict]:

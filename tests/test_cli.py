@@ -172,3 +172,23 @@ def test_broken_pipe_is_quiet(tmp_path, tiny_model):
     result = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True, timeout=300)
     assert len(result.stdout.splitlines()) == 1
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+
+
+@pytest.mark.parametrize("name", ["broken.toml", "broken.json", "missing.toml"])
+def test_bad_alias_file_is_one_line_naming_it(capsys, corpus, tiny_model, name):
+    path = FIXTURES / "aliases" / name
+    code, out, err = run(capsys, "entities", str(corpus), "-m", tiny_model, "--aliases", str(path))
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith("kner: error:") and name in line
+    if name != "missing.toml":
+        assert f"{name}:" in line  # names the line too
+
+
+def test_alias_file_declares_canonical_names(capsys, tiny_model, tmp_path):
+    (tmp_path / "a.txt").write_text("Merkel sprach. Die Kanzlerin Merkel ging.", encoding="utf-8")
+    aliases = tmp_path / "aliases.toml"
+    aliases.write_text('[[person]]\nname = "Angela Dorothea Merkel"\nvariants = ["Merkel"]\n', encoding="utf-8")
+    code, out, _ = run(capsys, "entities", str(tmp_path), "-m", tiny_model, "-f", "json", "--aliases", str(aliases))
+    assert code == 0
+    assert [e["name"] for e in json.loads(out)] == ["Angela Dorothea Merkel"]
