@@ -1,0 +1,169 @@
+"""Sentences, words and entities around a quote, independent of the tokenizer.
+
+The rules work on their own word list (:func:`words_between`) and sentence ends
+(:func:`sentence_ends`) rather than spaCy tokens and sentences, so they behave
+the same on any pipeline; :class:`DocContext` holds what they need from the Doc,
+computed once per document, and the link to ``korea_ner.names``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Optional
+
+from spacy.tokens import Doc, Span
+
+from korea_ner.quotes.lexicon import ABBREVIATIONS, PERSON_ROLE_SUFFIXES
+
+if TYPE_CHECKING:
+    from korea_ner.quotes.marks import RawQuote
+
+SENTENCE_END_RE = re.compile(r"[.!?]+(?=[\s\"“”„»«’'‘)]|$)|\n")
+NUMERIC_NOUN_RE = re.compile(r"\d+-[A-ZÄÖÜ]")
+WORD_RE = re.compile(r"\w+(?:[-‐'’.]\w+)*|[^\w\s]")
+
+
+@dataclass
+class Word:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+def sentence_ends(text: str) -> list[int]:
+    """Character positions where a sentence ends (after the punctuation)."""
+    ends = []
+    for m in SENTENCE_END_RE.finditer(text):
+        if m.group() == "\n":
+            ends.append(m.start())
+            continue
+        if m.group() == ".":
+            k = m.start()
+            j = k
+            while j > 0 and text[j - 1].isalnum():
+                j -= 1
+            before = text[j:k]
+            if before.isdigit() or before.lower() in ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
+                continue
+            nxt = m.end()
+            while nxt < len(text) and text[nxt] in " \t":
+                nxt += 1
+            if nxt < len(text) and text[nxt].islower():
+                continue
+        ends.append(m.end())
+    return ends
+
+
+def words_between(text: str, start: int, end: int) -> list[Word]:
+    return [Word(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+
+
+def is_capitalized(w: Word) -> bool:
+    """Capitalized, or a capitalized compound after a number ("58-Jährige")."""
+    t = w.text
+    return t[:1].isupper() or (t[:1].isdigit() and bool(NUMERIC_NOUN_RE.match(t)))
+
+
+def is_person_role(word: str) -> bool:
+    low = word.lower().rsplit("-", 1)[-1]
+    return low.endswith(PERSON_ROLE_SUFFIXES) or low.endswith(tuple(s + "in" for s in ("minister",)))
+
+
+class DocContext:
+    """What the rules need from the Doc, computed once per document."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.sent_ends = sentence_ends(self.text)
+        self.ents = sorted(doc.ents, key=lambda e: e.start_char)
+        self.ent_starts = [e.start_char for e in self.ents]
+        self.has_lemmas = doc.has_annotation("LEMMA")
+        self.has_deps = doc.has_annotation("DEP")
+        self._tok_starts: Optional[list[int]] = None
+        self.names = _names_module()
+        self.quote_opens: list[int] = []
+        self.quote_closes: list[int] = []
+
+    def set_quotes(self, raws: list["RawQuote"]) -> None:
+        self.quote_opens = [r.open for r in raws]
+        self.quote_closes = [r.close for r in raws]
+
+    def in_quote(self, pos: int) -> bool:
+        k = bisect.bisect_right(self.quote_opens, pos) - 1
+        return k >= 0 and pos <= self.quote_closes[k]
+
+    def token_at(self, char: int):
+        if self._tok_starts is None:
+            self._tok_starts = [t.idx for t in self.doc]
+        k = bisect.bisect_right(self._tok_starts, char) - 1
+        if k < 0:
+            return None
+        tok = self.doc[k]
+        return tok if tok.idx <= char < tok.idx + len(tok.text) else None
+
+    def ent_at(self, start: int, end: int) -> Optional[Span]:
+        """The entity overlapping [start, end), if any."""
+        k = bisect.bisect_right(self.ent_starts, end - 1) - 1
+        while k >= 0:
+            e = self.ents[k]
+            if e.end_char > start:
+                return e
+            if e.end_char <= start and k < len(self.ents) and self.ents[k].start_char < start - 200:
+                break
+            k -= 1
+        return None
+
+    def sentence_start(self, pos: int) -> int:
+        k = bisect.bisect_right(self.sent_ends, pos) - 1
+        return self.sent_ends[k] if k >= 0 else 0
+
+    def sentence_end(self, pos: int) -> int:
+        k = bisect.bisect_left(self.sent_ends, pos + 1)
+        return self.sent_ends[k] if k < len(self.sent_ends) else len(self.text)
+
+    def lemma_of(self, w: Word) -> Optional[str]:
+        if not self.has_lemmas:
+            return None
+        tok = self.token_at(w.start)
+        if tok is not None and tok.idx == w.start and len(tok.text) == len(w.text):
+            return tok.lemma_.lower()
+        return None
+
+
+def _names_module():
+    try:
+        import korea_ner.names as names  # noqa: WPS433 (lazy: the module may not exist yet)
+    except Exception:  # pragma: no cover - depends on the other module's state
+        return None
+    return names
+
+
+def canonical(ctx: DocContext, ent: Span) -> str:
+    try:
+        if Span.has_extension("canonical"):
+            value = ent._.canonical
+            if value:
+                return str(value)
+        names = ctx.names
+        if names is not None and hasattr(names, "canonical_name"):
+            return str(names.canonical_name(ent))
+    except Exception:
+        pass
+    return ent.text
+
+
+def resolve_reference(ctx: DocContext, start: int, end: int) -> Optional[Span]:
+    names = ctx.names
+    if names is None or not hasattr(names, "resolve_reference"):
+        return None
+    try:
+        return names.resolve_reference(ctx.doc, start, end)
+    except Exception:
+        return None
