@@ -481,3 +481,12 @@ def test_reported_speech_takes_recent_subject(nlp):
             "das habe aber nichts mit „Strafen oder Drohungen“ zu tun.")
     q = only(run(nlp, text, persons=("Hanna Gerlach",)))
     assert q.speaker is not None and q.speaker.name == "Hanna Gerlach"
+
+
+def test_colon_frame_object_first_person_after_verb(nlp):
+    # The fronted noun phrase is the object; the person after the verb speaks.
+    q = only(run(nlp, "Die Auslegung der Regel stellte der Parteivorsitzende Max Muster in Frage: „Das geht so nicht.“",
+                 persons=("Max Muster",)))
+    assert q.speaker is not None and q.speaker.mention.endswith("Max Muster")
+    q = only(run(nlp, "Das Angebot der Nachbarn lehnt er jedoch ab: „Wir brauchen keine Hilfe.“"))
+    assert q.speaker is not None and q.speaker.mention == "er"

@@ -167,6 +167,10 @@ def colon_frame_source(ctx: DocContext, words: list[Word]) -> Optional[Mention]:
             return Mention(words[k + 1].start, words[k + 1].end, "pron")
         if m.kind in {"pron", "name"} or m.ent is not None or is_person_np(ctx, m):
             return m
+        # Object first, a person after the verb: "Die Anwendung stellte der SPD-Vorsitzende X in Frage:".
+        person = _person_after(ctx, words, k + 1, hi)
+        if person is not None:
+            return person
         if ctx.text[m.start:m.end].split()[0].lower() in NOM_DETERMINERS - {"das"}:
             return m  # "Die Firma", "Die staatliche Nachrichtenagentur"
     for m in (np_left(ctx, words, hi, 0), first_np(ctx, words, 0, hi)):
@@ -270,3 +274,18 @@ def share_speaker_backwards(ctx: DocContext, results: list) -> None:
         if q.speaker is None and q.cue is None and nxt.speaker is not None and \
                 ctx.sentence_end(results[k].raw.close + 1) >= results[k + 1].raw.open:
             q.speaker = nxt.speaker
+
+
+def _person_after(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Optional[Mention]:
+    """The first person (pronoun, name or role noun phrase) among words[lo:hi] that no preposition governs."""
+    for j in range(lo, hi):
+        if j > 0 and words[j - 1].lower in PREPOSITIONS:
+            continue
+        if words[j].lower in SUBJECT_PRONOUNS:
+            return Mention(words[j].start, words[j].end, "pron")
+        if words[j].lower not in NOM_DETERMINERS and not is_capitalized(words[j]):
+            continue
+        m = np_right(ctx, words, j, hi)
+        if m is not None and (m.kind == "name" or is_person_np(ctx, m)):
+            return m
+    return None
