@@ -65,6 +65,20 @@ def german_lexicon() -> set[str]:
     return words
 
 
+def german_text_prob() -> dict[str, float]:
+    """log-probabilities of (case-sensitive) word forms in German text (spacy-lookups-data)."""
+    import spacy_lookups_data
+
+    path = os.path.join(os.path.dirname(spacy_lookups_data.__file__), "data", "de_lexeme_prob.json.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def seen_in_german(name: str, prob: dict[str, float], min_logprob: float) -> bool:
+    """Every word of the name occurs (capitalised as given) in German text often enough."""
+    return all(prob.get(w, -99.0) >= min_logprob for w in name.split())
+
+
 def _ok(name: str, lexicon: set[str], min_len: int = 3) -> bool:
     name = name.strip()
     if len(name) < min_len or not _NAME_RE.match(name):
@@ -140,14 +154,26 @@ def corpus_label_stats(docs: Iterable, names: set[str], max_words: int = 4):
     return stats
 
 
-def build_loc_names(train_docs=None, min_population: int = 100_000, alt_min_population: int = 500_000,
-                    min_loc_ratio: float = 0.5, include_subdivisions: bool = True) -> list[str]:
-    """All LOC gazetteer strings, minus those that the training data mostly tags as something else."""
+def build_loc_names(train_docs=None, min_population: int = 100_000, alt_min_population: int = 300_000,
+                    min_loc_ratio: float = 0.5, include_subdivisions: bool = True,
+                    min_logprob: float | None = -16.0) -> list[str]:
+    """LOC gazetteer strings.
+
+    CLDR German territory names are always kept.  City names/exonyms and subdivision names
+    are kept only if they are not common German words and (``min_logprob``) occur in German
+    text (spacy-lookups-data's German lexeme probabilities): this keeps "Pjöngjang",
+    "Moskau", "Mailand" and drops the many foreign-language alternate names.  Finally names
+    that the training data mostly tags as something else are removed.
+    """
     lexicon = german_lexicon()
     names = set(territory_names())  # CLDR names are never filtered by the lexicon ("Deutschland", "Polen")
-    names |= city_names(lexicon, min_population, alt_min_population)
+    other = city_names(lexicon, min_population, alt_min_population)
     if include_subdivisions:
-        names |= subdivision_names(lexicon)
+        other |= subdivision_names(lexicon)
+    if min_logprob is not None:
+        prob = german_text_prob()
+        other = {n for n in other if seen_in_german(n, prob, min_logprob)}
+    names |= other
     if train_docs is not None:
         stats = corpus_label_stats(train_docs, names)
         for name, cnt in stats.items():
