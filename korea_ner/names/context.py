@@ -1,0 +1,103 @@
+"""What the words around a mention say about it: its sentence, its salience, its role.
+
+"Der russische Außenminister Sergej Lawrow sagte": the mention starts its sentence
+(subject-like, so salient) and is introduced by a role ("aussenminister", nation RU)
+that a later "der Chefdiplomat" can refer back to. "mit Lawrow": an oblique mention.
+"""
+
+from __future__ import annotations
+
+import re
+
+from korea_ner.names.docindex import Mention
+from korea_ner.names.fold import fold
+from korea_ner.names.normalize import ARTICLES, key_of
+from korea_ner.names.roles import Role, is_role_word, role_of_phrase
+
+#: Tokens before a mention that make it an oblique (less salient) mention.
+PREPOSITIONS = frozenset(
+    """von mit zu zum zur zwischen an am auf aufs fuer bei beim ueber gegen nach aus vor
+    neben hinter unter um ohne durch seit laut""".split()
+)
+#: Tokens that may separate a first name from its surname: "(Präsident Wladimir) Putin".
+_BRACKET_GAP = frozenset(")]\"“”»«'")
+#: Punctuation that may stand between a mention and the words introducing it.
+_OPENING_PUNCT = "(\"„“"
+#: How far back to look for a mention's preposition, and for its role words.
+_WEIGHT_LOOKBACK = 4
+_ROLE_LOOKBACK = 5
+
+_SENTENCE_END_RE = re.compile(r"(?:[.!?]\s+|\n\s*)(?=\S)")
+
+SUBJECT_WEIGHT = 2.0
+PLAIN_WEIGHT = 1.0
+OBLIQUE_WEIGHT = 0.25
+
+
+def sentence_starts(doc) -> list[int]:
+    """Char offsets of the sentence starts; without sentence boundaries, paragraphs and end punctuation."""
+    if doc.has_annotation("SENT_START"):
+        return [s.start_char for s in doc.sents]
+    return [0] + [m.end() for m in _SENTENCE_END_RE.finditer(doc.text)]
+
+
+def mention_weight(doc, span) -> float:
+    """Salience weight: subject-like (sentence-initial) mentions count more, oblique ones less."""
+    sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+    i = span.start - 1
+    steps = 0
+    while i >= sent_start and steps < _WEIGHT_LOOKBACK:
+        tok = doc[i]
+        key = fold(tok.text)
+        if key in PREPOSITIONS:
+            return OBLIQUE_WEIGHT
+        if not key or key in ARTICLES or tok.text[:1].islower() or is_role_word(key) or tok.is_punct:
+            if tok.is_punct and tok.text not in _OPENING_PUNCT:
+                break
+            i -= 1
+            steps += 1
+            continue
+        break
+    return SUBJECT_WEIGHT if i < sent_start else PLAIN_WEIGHT
+
+
+def roles_before(doc, span) -> list[Role]:
+    """Role nouns introducing a mention: "Der russische Außenminister Sergej Lawrow"."""
+    sent_start = span.sent.start if doc.has_annotation("SENT_START") else max(0, span.start - 6)
+    # role words inside the entity span itself ("US-Präsident Donald Trump" as one entity)
+    inner = []
+    for tok in span:
+        key = fold(tok.text)
+        if not (is_role_word(key) or key in ARTICLES or tok.text[:1].islower()):
+            break
+        inner.append(tok.text)
+    i = span.start - 1
+    before: list[str] = []
+    while i >= sent_start and len(before) < _ROLE_LOOKBACK:
+        tok = doc[i]
+        if tok.is_punct and tok.text not in "-":
+            break
+        before.append(tok.text)
+        i -= 1
+    before.reverse()
+    # keep only a contiguous run ending in a role word right before the name
+    if before and not inner and not is_role_word(fold(before[-1])):
+        before = []
+    role = role_of_phrase(before + inner)
+    return [role] if role else []
+
+
+def attach_bracketed_first_names(doc, mentions: list[Mention]) -> None:
+    """"(Präsident Wladimir) Putin": a one-word PER mention followed, after only closing brackets
+    or quotes, by a one-word PER mention gets the full name as display (both mentions)."""
+    for m, n in zip(mentions, mentions[1:]):
+        if m.label != "PER" or n.label != "PER" or not m.display or not n.display:
+            continue
+        if len(m.display.split()) != 1 or len(n.display.split()) != 1 or not 0 < n.start - m.end <= 2:
+            continue
+        gap = [doc[i].text for i in range(m.end, n.start)]
+        if not all(g in _BRACKET_GAP for g in gap) or not any(g in ")]" for g in gap):
+            continue
+        full = f"{m.display} {n.display}"
+        m.display = n.display = full
+        m.key = n.key = key_of(full, "PER")
