@@ -39,15 +39,15 @@ The result always goes through ``spacy.util.filter_spans`` so ``doc.ents`` stays
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
-from typing import Iterable, Optional, Sequence, Union
+from typing import Iterable, Optional, Sequence
 
+from korea_ner.serialize import SerializableState
 from korea_ner.names import (
     ARTICLES,
     EAST_ASIAN_SURNAMES,
     PREPOSITIONS,
-    _EA_GIVEN_RE,
-    _is_role_word,
+    EA_GIVEN_RE,
+    is_role_word,
     fold,
     strip_genitive,
 )
@@ -162,7 +162,7 @@ def trim_leading(words: Sequence[str], places: frozenset) -> int:
     while cut < len(words) - 1:
         w = words[cut]
         key = fold(w)
-        if (not key or w[:1].islower() or key in ARTICLES or _is_role_word(key)
+        if (not key or w[:1].islower() or key in ARTICLES or is_role_word(key)
                 or is_genitive_place(w, places)):
             cut += 1
             continue
@@ -182,7 +182,7 @@ def trim_trailing(words: Sequence[str], places: frozenset, lexicon: Lexicon,
         w = words[end - 1]
         key = fold(w)
         prev = words[end - 2]
-        if not key or w[:1].islower() or _is_role_word(key):
+        if not key or w[:1].islower() or is_role_word(key):
             end -= 1
             continue
         if is_genitive_place(w, places):
@@ -214,13 +214,13 @@ def split_point(words: Sequence[str], surname_counts: Counter, nonlast_counts: C
 def is_ea_syllable(word: str) -> bool:
     """"Un", "Ho", "un": a short romanised given-name syllable."""
     w = word.lstrip("".join(HYPHENS))
-    return (0 < len(w) <= MAX_SYLLABLE_LEN and w.isalpha() and bool(_EA_GIVEN_RE.match(fold(w))))
+    return (0 < len(w) <= MAX_SYLLABLE_LEN and w.isalpha() and bool(EA_GIVEN_RE.match(fold(w))))
 
 
 def wants_ea_completion(words: Sequence[str]) -> bool:
     """"Kim Jong", "Ri Yong": surname + one given syllable, the second syllable missing."""
     return (len(words) == 2 and fold(words[0]) in EAST_ASIAN_SURNAMES
-            and bool(_EA_GIVEN_RE.match(fold(words[1]))) and not any(h in words[1] for h in HYPHENS))
+            and bool(EA_GIVEN_RE.match(fold(words[1]))) and not any(h in words[1] for h in HYPHENS))
 
 
 # ---------------------------------------------------------------------------
@@ -228,7 +228,7 @@ def wants_ea_completion(words: Sequence[str]) -> bool:
 # ---------------------------------------------------------------------------
 
 
-class MentionRepairer:
+class MentionRepairer(SerializableState):
     """Pipeline component ``kner_mentions``: repairs entity spans after the NER."""
 
     def __init__(self, nlp=None, name: str = "kner_mentions", *, use_lemmatizer: bool = True,
@@ -409,29 +409,11 @@ class MentionRepairer:
         self._lexicon = None
         return self
 
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        import srsly
+    def _state(self) -> dict:
+        return self._cfg()
 
-        return srsly.msgpack_dumps({"cfg": self._cfg()})
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "MentionRepairer":
-        import srsly
-
-        return self._restore(srsly.msgpack_loads(data).get("cfg", {}))
-
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
-        import srsly
-
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg.json", self._cfg())
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "MentionRepairer":
-        import srsly
-
-        path = Path(path)
-        cfg = srsly.read_json(path / "cfg.json") if (path / "cfg.json").exists() else {}
-        return self._restore(cfg)
+    def _set_state(self, state: dict) -> None:
+        self._restore(state)
 
 
 def make_mention_repairer(nlp, name: str, use_lemmatizer: bool, extra_places: list,

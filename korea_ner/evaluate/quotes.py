@@ -33,7 +33,7 @@ import sys
 import time
 from collections import Counter
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Optional, Union
+from typing import Any, Iterator, Optional, Union
 
 DEFAULT_DATA_DIR = Path("../shared/data/quotes")
 GOLD_TYPE = "Direct"

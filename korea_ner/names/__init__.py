@@ -55,10 +55,6 @@ from korea_ner.names.similarity import (
     is_surname_first, names_similar, tokens_similar,
 )
 
-# the names korea_ner.mentions imports from the single-module korea_ner.names
-_EA_GIVEN_RE = EA_GIVEN_RE
-_is_role_word = is_role_word
-
 __all__ = [
     "Aliases", "NameResolver", "canonical_name", "clean_name", "fold", "is_surname_first",
     "load_aliases", "merge_entities", "names_similar", "normalize", "resolve_doc",

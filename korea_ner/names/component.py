@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import warnings
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import Iterable, Iterator, Optional
 
 from korea_ner.names.aliases import Aliases, load_aliases
 from korea_ner.names.resolve import DocResolver, doc_index
 from korea_ner.names.similarity import DEFAULT_FUZZY_THRESHOLD, DEFAULT_MIN_FUZZY_LEN
+from korea_ner.serialize import SerializableState
 
 COMPONENT_NAME = "kner_names"
 DEFAULT_CONFIG = {"aliases": None, "fuzzy_threshold": DEFAULT_FUZZY_THRESHOLD,
@@ -27,7 +28,7 @@ def make_name_resolver(nlp, name: str, aliases: Optional[str], fuzzy_threshold: 
                         min_fuzzy_len=min_fuzzy_len, overwrite=overwrite)
 
 
-class NameResolver:
+class NameResolver(SerializableState):
     """Pipeline component ``kner_names``: sets ``Span._.canonical`` for every entity."""
 
     def __init__(self, nlp=None, name: str = COMPONENT_NAME, *, aliases: Optional[str] = None,
@@ -70,40 +71,14 @@ class NameResolver:
 
     # -- serialisation: the config, and the aliases themselves -------------
 
-    def _cfg(self) -> dict:
+    def _state(self) -> dict:
         return {"aliases": self.aliases_path, "fuzzy_threshold": self.fuzzy_threshold,
-                "min_fuzzy_len": self.min_fuzzy_len, "overwrite": self.overwrite}
+                "min_fuzzy_len": self.min_fuzzy_len, "overwrite": self.overwrite,
+                # the table itself, so a saved pipeline works without the original file
+                "alias_table": self.aliases.to_dict() if self.aliases else None}
 
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        import srsly
-
-        return srsly.msgpack_dumps({"cfg": self._cfg(),
-                                    "aliases": self.aliases.to_dict() if self.aliases else None})
-
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "NameResolver":
-        import srsly
-
-        msg = srsly.msgpack_loads(data)
-        self._restore(msg.get("cfg", {}), msg.get("aliases"))
-        return self
-
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
-        import srsly
-
-        path = Path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        srsly.write_json(path / "cfg.json", self._cfg())
-        if self.aliases:
-            srsly.write_json(path / "aliases.json", self.aliases.to_dict())
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "NameResolver":
-        import srsly
-
-        path = Path(path)
-        cfg = srsly.read_json(path / "cfg.json") if (path / "cfg.json").exists() else {}
-        aliases = srsly.read_json(path / "aliases.json") if (path / "aliases.json").exists() else None
-        self._restore(cfg, aliases)
-        return self
+    def _set_state(self, state: dict) -> None:
+        self._restore(state, state.get("alias_table"))
 
     def _restore(self, cfg: dict, aliases: Optional[dict]) -> None:
         self.aliases_path = cfg.get("aliases", self.aliases_path)

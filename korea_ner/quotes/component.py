@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-from typing import Any, Iterable, Optional, Union
+from typing import Any, Iterable, Optional
 
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import ensure_path
 
 from korea_ner.quotes.extract import extract_quotes
+from korea_ner.serialize import SerializableState
 
 if not Doc.has_extension("quotes"):
     Doc.set_extension("quotes", default=None)
@@ -21,7 +19,7 @@ def make_quote_finder(nlp: Language, name: str, min_words_without_cue: int) -> "
     return QuoteFinder(nlp, name, min_words_without_cue=min_words_without_cue)
 
 
-class QuoteFinder:
+class QuoteFinder(SerializableState):
     """Sets ``doc._.quotes`` to the list of :class:`Quote` found in the doc."""
 
     def __init__(self, nlp: Optional[Language] = None, name: str = "kner_quotes", *, min_words_without_cue: int = 4) -> None:
@@ -36,21 +34,8 @@ class QuoteFinder:
         for doc in stream:
             yield self(doc)
 
-    def to_bytes(self, *, exclude: Iterable[str] = ()) -> bytes:
-        return json.dumps(self.cfg).encode("utf8")
+    def _state(self) -> dict:
+        return dict(self.cfg)
 
-    def from_bytes(self, data: bytes, *, exclude: Iterable[str] = ()) -> "QuoteFinder":
-        self.cfg.update(json.loads(data.decode("utf8")))
-        return self
-
-    def to_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> None:
-        path = ensure_path(path)
-        path.mkdir(parents=True, exist_ok=True)
-        (path / "cfg.json").write_text(json.dumps(self.cfg, indent=2), encoding="utf8")
-
-    def from_disk(self, path: Union[str, Path], *, exclude: Iterable[str] = ()) -> "QuoteFinder":
-        path = ensure_path(path)
-        cfg_path = path / "cfg.json"
-        if cfg_path.exists():
-            self.cfg.update(json.loads(cfg_path.read_text(encoding="utf8")))
-        return self
+    def _set_state(self, state: dict) -> None:
+        self.cfg.update(state)
