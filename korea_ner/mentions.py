@@ -38,6 +38,7 @@ The result always goes through ``spacy.util.filter_spans`` so ``doc.ents`` stays
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from typing import Iterable, Optional, Sequence
 
@@ -72,11 +73,13 @@ KNOWN_PLACES = frozenset(fold(p) for p in """
 #: sentence. Merged with the lemma table's lower-case words when the pipeline has one.
 FUNCTION_WORDS = frozenset(
     """beim im am zum zur vom ins ans aufs auch aber doch dann nun so wie was wer wo
-    wann warum weil als ob denn noch schon nur erst selbst trotz laut dabei damit
+    wann warum weil als ob denn noch schon nur erst selbst trotz laut dabei damit per
     hier dort heute gestern morgen nach seit vor bei mit ohne unter über gegen
     hoher hohe hohen neuer neue neuen großer große alter alte erster erste""".split()
 ) | PREPOSITIONS | ARTICLES
 
+#: A lowercase particle glued to a capitalised name: "al-Nuaimi", "el-Sisi", "bin-Salman".
+PARTICLE_NAME = re.compile(r"^[a-z]{1,4}[-‐‑][A-ZÄÖÜ]")
 #: Tokens that may stand between a name and its East Asian given-name syllable ("Jong-un").
 HYPHENS = frozenset("-‐‑–")
 #: Sentence-ending tokens: a name after them is sentence-initial.
@@ -117,6 +120,21 @@ class Lexicon:
         low = word.lower()
         return low in FUNCTION_WORDS or (low != word and self.known(low))
 
+    def is_word(self, word: str) -> bool:
+        """A German word rather than a name part (without a word list, any word counts)."""
+        low = word.lower()
+        return self.table is None or low in FUNCTION_WORDS or self.known(low)
+
+    def is_inflected_or_function(self, word: str) -> bool:
+        """"Hoher", "Beim": a capitalised function word or inflected adjective, never a name.
+
+        Uninflected adjectives stay possible names: Schwarz, Braun, Klein are surnames.
+        """
+        low = word.lower()
+        if low in FUNCTION_WORDS:
+            return True
+        return low != word and self.known(low) and self.table is not None and self.table.get(low, low) != low
+
 
 def lexicon_of(nlp, extra: Iterable[str] = ()) -> Lexicon:
     """The pipeline's lemma lookup table as a Lexicon (an empty one without a lemmatizer)."""
@@ -136,8 +154,14 @@ def lexicon_of(nlp, extra: Iterable[str] = ()) -> Lexicon:
 # ---------------------------------------------------------------------------
 
 
-def is_edge_junk(text: str) -> bool:
-    """Whitespace or punctuation that should not start or end an entity."""
+def is_edge_junk(text: str, previous: str = "") -> bool:
+    """Whitespace or punctuation that should not start or end an entity.
+
+    Kept: the full stop of an initial or abbreviation ("Susanne R.", "Chr.") and "!",
+    which belongs to some names ("Yahoo!").
+    """
+    if text == "!" or (text == "." and 0 < len(previous) <= 3 and previous.isalpha()):
+        return False
     return not text.strip() or all(not ch.isalnum() for ch in text)
 
 
@@ -162,8 +186,10 @@ def trim_leading(words: Sequence[str], places: frozenset) -> int:
     while cut < len(words) - 1:
         w = words[cut]
         key = fold(w)
-        if (not key or w[:1].islower() or key in ARTICLES or is_role_word(key)
-                or is_genitive_place(w, places)):
+        if (not key or w[:1].islower() or key in FUNCTION_WORDS or is_role_word(key)
+                or is_genitive_place(w, places)
+                # "Pjöngjang Sergej Lawrow" in a caption; "Paris Hilton" keeps her first name
+                or (is_place(w, places) and len(words) - cut >= 3)):
             cut += 1
             continue
         break
@@ -182,9 +208,12 @@ def trim_trailing(words: Sequence[str], places: frozenset, lexicon: Lexicon,
         w = words[end - 1]
         key = fold(w)
         prev = words[end - 2]
-        if not key or w[:1].islower() or is_role_word(key):
+        # a lowercase word ends no name ("Lawrow sagte"), but name particles do ("al-Nuaimi")
+        if (not key and is_edge_junk(w, prev)) or (w[:1].islower() and not PARTICLE_NAME.match(w) and lexicon.is_word(w)) or is_role_word(key):
             end -= 1
             continue
+        if not key:
+            break  # the full stop of "Susanne R."
         if is_genitive_place(w, places):
             end -= 1
             continue
@@ -263,7 +292,7 @@ class MentionRepairer(SerializableState):
         for s in spans:
             while s[1] - s[0] > 1 and is_edge_junk(texts[s[0]]):
                 s[0] += 1
-            while s[1] - s[0] > 1 and is_edge_junk(texts[s[1] - 1]):
+            while s[1] - s[0] > 1 and is_edge_junk(texts[s[1] - 1], texts[s[1] - 2]):
                 s[1] -= 1
         places = self._places | {place_key(doc[s[0]:s[1]].text) for s in spans if s[2] in LOC_LABELS}
         new_locs: list[tuple[int, int]] = []
@@ -312,12 +341,12 @@ class MentionRepairer(SerializableState):
                 pw = texts[p[0]:p[1]]
                 if len(pw) == 1:
                     w = pw[0]
-                    if is_place(w, places) and others[w] == 0:
-                        p[2] = "LOC"
+                    if is_place(w, places) and others_nonlast[w] == 0 and others_last[w] == 0:
+                        p[2] = "LOC"  # a place the model took for a person, unless part of a full name
                     elif others[w] == 0 and (
-                            (self._sentence_initial(doc, p[0]) and lex.is_lower_word(w))
-                            or (was_trimmed and lex.is_common(w))):
-                        continue  # "Hoher Besuch", "(Moskaus) Interessen"
+                            (self._sentence_initial(doc, p[0]) and lex.is_inflected_or_function(w))
+                            or (was_trimmed and lex.is_common(w.rsplit("-", 1)[-1]))):
+                        continue  # "Hoher Besuch", "(Moskaus) Interessen", "(Per) Twitter-Botschaft"
                 out.append(p)
         out.extend([st, en, "LOC"] for st, en in new_locs)
         # 4. untagged place words

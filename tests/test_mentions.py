@@ -325,3 +325,32 @@ def test_seed_people_and_places_with_the_bundled_model():
         assert per.count(name) == 1, (name, per)
     loc = {e["name"] for e in merged if e["label"] == "LOC"}
     assert {"Pjöngjang", "Moskau", "Singapur"} <= loc
+
+
+# -- repairs must not cost correct spans (found measuring on annotated news) --
+
+
+def test_uninflected_adjective_surnames_survive_sentence_start():
+    table = Table.from_dict({"hoher": "hoch", "schwarz": "schwarz", "braun": "braun"})
+    lex = Lexicon(table)
+    assert lex.is_inflected_or_function("Hoher") and lex.is_inflected_or_function("Beim")
+    assert not lex.is_inflected_or_function("Schwarz") and not lex.is_inflected_or_function("Braun")
+
+
+def test_initials_and_abbreviations_keep_their_full_stop():
+    nlp = build([("PER", "Susanne R ."), ("ORG", "Yahoo !")])
+    doc = nlp(spacy.tokens.Doc(nlp.vocab, words=["Zeugin", "Susanne", "R", ".", "sprach", "mit", "Yahoo", "!"]))
+    assert ents(doc) == ["Susanne R .", "Yahoo !"]
+
+
+def test_lowercase_name_particles_are_not_trimmed():
+    nlp = build([("PER", "Ali al-Nuaimi"), ("PER", "Lawrow sagte")])
+    doc = nlp("Ölminister Ali al-Nuaimi reiste ab. Dann Lawrow sagte nichts.")
+    assert ents(doc, "PER") == ["Ali al-Nuaimi", "Lawrow"]
+
+
+def test_caption_place_before_a_full_name_is_cut_but_paris_hilton_stays():
+    nlp = build([("PER", "Pjöngjang Sergej Lawrow"), ("PER", "Paris Hilton"), ("PER", "Pjöngjang")])
+    doc = nlp("Bild: Pjöngjang Sergej Lawrow trifft Paris Hilton. Pjöngjang schweigt.")
+    assert ents(doc, "PER") == ["Sergej Lawrow", "Paris Hilton"]
+    assert "Pjöngjang" in ents(doc, "LOC")
