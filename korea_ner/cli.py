@@ -312,7 +312,7 @@ def evaluate_quotes(
     format: Format = None,
 ) -> None:
     """Quote precision, recall, F1 and speaker accuracy on annotated articles."""
-    from korea_ner.evaluate.quotes import evaluate_quotes as run, format_scores
+    from korea_ner.evaluate.quotes import evaluate_quotes as run, format_report as format_scores
     from korea_ner.model import load_pipeline
 
     scores = run(load_pipeline(model), gold)

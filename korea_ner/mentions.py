@@ -252,6 +252,44 @@ def wants_ea_completion(words: Sequence[str]) -> bool:
             and bool(EA_GIVEN_RE.match(fold(words[1]))) and not any(h in words[1] for h in HYPHENS))
 
 
+def consistent_person_labels(spans: list, texts: Sequence[str]) -> list:
+    """A span whose words are elsewhere in the document a person is a person too.
+
+    Statistical NER labels each occurrence on its own, so "Kim Jong Un" can come out
+    as PER in one sentence and ORG in the next.
+    """
+    persons = {tuple(texts[st:en]) for st, en, lab in spans if lab == PER}
+    return [[st, en, PER if tuple(texts[st:en]) in persons else lab] for st, en, lab in spans]
+
+
+def untagged_person_mentions(doc, texts: Sequence[str], spans: list, lex: Lexicon) -> list:
+    """Occurrences of a one-word person mention of this document that the NER missed.
+
+    Only words that the document itself uses as a name on their own ("Kim", "Lawrow"),
+    never function words or common nouns, and only where no entity is already.
+    """
+    names = Counter(texts[st] for st, en, lab in spans if lab == PER and en - st == 1)
+    names = {w for w in names if w[:1].isupper() and w.isalpha() and w.lower() not in FUNCTION_WORDS
+             and not lex.is_common(w) and not lex.is_common(w.lower())}
+    if not names:
+        return []
+    taken = bytearray(len(texts))
+    for st, en, _ in spans:
+        taken[st:en] = b"\x01" * (en - st)
+    found = []
+    for i, word in enumerate(texts):
+        if word in names and not taken[i] and not _joins_capitalised_neighbour(texts, i):
+            found.append([i, i + 1, PER])
+    return found
+
+
+def _joins_capitalised_neighbour(texts: Sequence[str], i: int) -> bool:
+    # "Kim Kardashian" or "Andrew Kim" are other people: leave such pairs to the NER
+    before = texts[i - 1] if i > 0 else ""
+    after = texts[i + 1] if i + 1 < len(texts) else ""
+    return (before[:1].isupper() and before.isalpha()) or (after[:1].isupper() and after.isalpha())
+
+
 # ---------------------------------------------------------------------------
 # Component
 # ---------------------------------------------------------------------------
@@ -352,6 +390,9 @@ class MentionRepairer(SerializableState):
         # 4. untagged place words
         if self.tag_places:
             out.extend(self._place_words(doc, texts, out, places, lex))
+        # 5. one name, one label in a document
+        out = consistent_person_labels(out, texts)
+        out.extend(untagged_person_mentions(doc, texts, out, lex))
         new = [Span(doc, st, en, label=lab) for st, en, lab in out if en > st]
         doc.ents = filter_spans(new)
         return doc

@@ -192,3 +192,32 @@ def test_alias_file_declares_canonical_names(capsys, tiny_model, tmp_path):
     code, out, _ = run(capsys, "entities", str(tmp_path), "-m", tiny_model, "-f", "json", "--aliases", str(aliases))
     assert code == 0
     assert [e["name"] for e in json.loads(out)] == ["Angela Dorothea Merkel"]
+
+
+def test_evaluate_ner_scores_a_conll_file(capsys, tiny_model, tmp_path):
+    gold = tmp_path / "gold.tsv"
+    gold.write_text(
+        "# eine Quelle\n1\tMerkel\tB-PER\tO\n2\ttraf\tO\tO\n3\tLawrow\tB-PER\tO\n4\tin\tO\tO\n5\tRom\tB-LOC\tO\n\n"
+        "Der\tO\nBundestag\tS-ORG\ntagte\tO\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run(capsys, "evaluate", "ner", str(gold), "-m", tiny_model, "--format", "json")
+    scores = json.loads(out)
+    assert code == 0 and scores["sentences"] == 2
+    assert scores["per_label"]["PER"]["f1"] == 1.0 and scores["per_label"]["ORG"]["f1"] == 1.0
+    assert scores["per_label"]["LOC"]["recall"] == 0.0  # the tiny model knows no Rom
+    assert scores["overall"]["tp"] == 3 and scores["overall"]["fn"] == 1
+    code, out, _ = run(capsys, "evaluate", "ner", str(gold), "-m", tiny_model)
+    assert "overall" in out and "PER" in out
+
+
+def test_evaluate_quotes_scores_annotated_articles(capsys, tiny_model, tmp_path):
+    text = "„Wir kommen wieder“, sagte Merkel am Abend. Der Bundestag tagte."
+    quote = [text.index("„"), text.index("“") + 1]
+    speaker = [text.index("Merkel"), text.index("Merkel") + len("Merkel")]
+    annotation = {"type": "Direct", "quote": [quote], "speaker": [speaker], "speaker_text": "Merkel"}
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text(json.dumps({"id": "1", "text": text, "annotations": [annotation]}) + "\n", encoding="utf-8")
+    code, out, _ = run(capsys, "evaluate", "quotes", str(gold), "-m", tiny_model)
+    assert code == 0
+    assert "F1 1.000" in out and "speaker right: 1/1" in out

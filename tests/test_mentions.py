@@ -354,3 +354,23 @@ def test_caption_place_before_a_full_name_is_cut_but_paris_hilton_stays():
     doc = nlp("Bild: Pjöngjang Sergej Lawrow trifft Paris Hilton. Pjöngjang schweigt.")
     assert ents(doc, "PER") == ["Sergej Lawrow", "Paris Hilton"]
     assert "Pjöngjang" in ents(doc, "LOC")
+
+
+def test_one_name_one_label_and_missed_occurrences_found():
+    nlp = build([])
+    text = "Kim Jong Un kam. Dann sprach Kim Jong Un. Kim nutzte den Tag. Später traf Kim die Presse. Andrew Kim schwieg."
+    doc = nlp.make_doc(text)
+    for name, _ in nlp.pipeline[:1]:
+        doc = nlp.get_pipe(name)(doc)
+    second = text.index("Kim Jong Un", 5)
+    tagged = text.index("Kim", text.index("Später"))
+    doc.ents = [
+        doc.char_span(0, 11, "PER"),
+        doc.char_span(second, second + 11, "ORG"),
+        doc.char_span(tagged, tagged + 3, "PER"),
+    ]
+    doc = nlp.get_pipe("kner_mentions")(doc)
+    assert [(e.text, e.label_) for e in doc.ents][:2] == [("Kim Jong Un", "PER"), ("Kim Jong Un", "PER")]
+    kims = [e for e in doc.ents if e.text == "Kim"]
+    assert len(kims) == 2 and all(e.label_ == "PER" for e in kims)
+    assert not any(e.start_char >= text.index("Andrew") for e in doc.ents)
