@@ -186,6 +186,7 @@ def finalize(nlp, out_dir: Path, scores: dict, wps: float) -> None:
     cfg["training"]["before_update"] = None
     cfg["paths"]["train"] = None
     cfg["paths"]["dev"] = None
+    cfg["paths"]["vectors"] = None  # built into the vocab; no local path in the shipped config
     if out_dir.exists():
         shutil.rmtree(out_dir)
     nlp.to_disk(out_dir)
