@@ -252,6 +252,14 @@ def wants_ea_completion(words: Sequence[str]) -> bool:
             and bool(EA_GIVEN_RE.match(fold(words[1]))) and not any(h in words[1] for h in HYPHENS))
 
 
+def first_line_end(texts: Sequence[str], start: int, end: int) -> int:
+    """End of a span cut at its first line break: no name runs over two lines (a caption, then "Bild")."""
+    for i in range(start + 1, end):
+        if "\n" in texts[i]:
+            return i
+    return end
+
+
 def consistent_person_labels(spans: list, texts: Sequence[str]) -> list:
     """A span whose words are elsewhere in the document a person is a person too.
 
@@ -326,7 +334,9 @@ class MentionRepairer(SerializableState):
         lex = self.lexicon
         spans = [[e.start, e.end, e.label_] for e in doc.ents]
         texts = [t.text for t in doc]
-        # 1. edges, leading titles/roles
+        # 1. line breaks (captions, headlines), edges, leading titles/roles
+        for s in spans:
+            s[1] = first_line_end(texts, s[0], s[1])
         for s in spans:
             while s[1] - s[0] > 1 and is_edge_junk(texts[s[0]]):
                 s[0] += 1

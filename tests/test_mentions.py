@@ -374,3 +374,12 @@ def test_one_name_one_label_and_missed_occurrences_found():
     kims = [e for e in doc.ents if e.text == "Kim"]
     assert len(kims) == 2 and all(e.label_ == "PER" for e in kims)
     assert not any(e.start_char >= text.index("Andrew") for e in doc.ents)
+
+
+def test_no_entity_runs_over_a_line_break():
+    nlp = build([])
+    nlp.get_pipe("entity_ruler").add_patterns(
+        [{"label": "PER", "pattern": [{"TEXT": "Olaf"}, {"TEXT": "Scholz"}, {"IS_SPACE": True}, {"TEXT": "Foto"}]}]
+    )
+    doc = nlp("Kanzler Olaf Scholz\nFoto: Agentur")
+    assert ents(doc, "PER") == ["Olaf Scholz"]
