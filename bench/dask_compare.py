@@ -46,7 +46,7 @@ def main() -> int:
     from korea_ner import dask as kdask
     from korea_ner.inputs import iter_documents
     from korea_ner.model import choose_model
-    from korea_ner.process import analyze, entities
+    from korea_ner.process import aggregate_entities as entities, analyze
 
     paths = list(args.corpus) * args.repeat
     docs = list(iter_documents(paths))

@@ -21,15 +21,15 @@ __all__ = [
     "analyze",
     "analyze_batch",
     "load_pipeline",
-    "entities",
-    "quotes",
+    "aggregate_entities",
+    "select_quotes",
     "Document",
 ]
 
 
 def __getattr__(name: str):
     # Lazy re-exports keep `kner --help` and `import korea_ner` free of spaCy.
-    if name in {"analyze", "analyze_batch", "entities", "quotes"}:
+    if name in {"analyze", "analyze_batch", "aggregate_entities", "select_quotes"}:
         from korea_ner import process
 
         return getattr(process, name)

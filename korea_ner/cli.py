@@ -170,12 +170,12 @@ def entities(
 ) -> None:
     """Persons, places and organisations over all inputs, name variants merged."""
     from korea_ner.outputs import ENTITY_PER_DOC_VIEW, ENTITY_VIEW
-    from korea_ner.process import entities as aggregate
+    from korea_ner.process import aggregate_entities
 
     fmt = _format(format, output)  # a bad --format fails before the model loads
     problems = Problems()
     records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    rows = aggregate(records, labels=_labels(label), min_count=min_count, per_doc=per_doc)
+    rows = aggregate_entities(records, labels=_labels(label), min_count=min_count, per_doc=per_doc)
     _emit(rows, fmt, output, ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW)
     raise typer.Exit(problems.exit_code)
 
@@ -194,12 +194,12 @@ def quotes(
 ) -> None:
     """Direct quotes with speaker, cue verb and document."""
     from korea_ner.outputs import QUOTE_TABLE_VIEW, QUOTE_VIEW
-    from korea_ner.process import quotes as quotes_of
+    from korea_ner.process import select_quotes
 
     fmt = _format(format, output)  # a bad --format fails before the model loads
     problems = Problems()
     records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    _emit(quotes_of(records, speaker=speaker), fmt, output, QUOTE_VIEW, table_view=QUOTE_TABLE_VIEW)
+    _emit(select_quotes(records, speaker=speaker), fmt, output, QUOTE_VIEW, table_view=QUOTE_TABLE_VIEW)
     raise typer.Exit(problems.exit_code)
 
 

@@ -238,8 +238,8 @@ def entities(records: "dask.bag.Bag", labels: Optional[Iterable[str]] = None, mi
     """Corpus-wide canonical entities of a bag of records, as a Dask item (``.compute()`` it).
 
     Each partition is reduced to its entity mentions; all mentions are then
-    merged once, in partition order, by ``korea_ner.process.entities`` -- so the
-    result equals the single-process ``entities(records)``.
+    merged once, in partition order, by ``korea_ner.process.aggregate_entities`` -- so the
+    result equals the single-process ``aggregate_entities(records)``.
     """
     labels = list(labels) if labels else None
     return records.reduction(
@@ -265,7 +265,7 @@ def _mentions(records: Iterable[Record]) -> list[Record]:
 
 def merge_mentions(parts: Iterable[list[Record]], labels: Optional[Iterable[str]] = None, min_count: int = 1) -> list[Record]:
     """The final reduce: per-partition mentions (in partition order) -> canonical entities."""
-    from korea_ner.process import entities as aggregate
+    from korea_ner.process import aggregate_entities as aggregate
 
     return aggregate(chain.from_iterable(parts), labels=labels, min_count=min_count)
 

@@ -222,7 +222,7 @@ def _collect(future, on_error: Optional[ErrorHandler]) -> Iterator[Record]:
 # --- views over records ------------------------------------------------------
 
 
-def entities(
+def aggregate_entities(
     records: Iterable[Record],
     labels: Optional[Iterable[str]] = None,
     min_count: int = 1,
@@ -250,7 +250,7 @@ def entities(
     return result
 
 
-def quotes(records: Iterable[Record], speaker: Optional[str] = None) -> Iterator[Record]:
+def select_quotes(records: Iterable[Record], speaker: Optional[str] = None) -> Iterator[Record]:
     """Quotes of all records, each with its ``doc`` (and ``date``), optionally by one speaker.
 
     ``speaker`` matches the speaker's canonical name, the mention, or any variant

@@ -12,7 +12,7 @@ pytest.importorskip("dask.bag")
 
 from korea_ner import dask as kdask  # noqa: E402
 from korea_ner.inputs import iter_documents  # noqa: E402
-from korea_ner.process import analyze, entities  # noqa: E402
+from korea_ner.process import aggregate_entities as entities, analyze  # noqa: E402
 
 TEXTS = [
     "Sergej Lawrow traf Olaf Scholz in Berlin. „Wir sind zufrieden“, sagte Lawrow.",
