@@ -7,8 +7,8 @@ Resolution order (first match wins):
 4. the pipeline bundled with this package (``korea_ner/model``), trained by ``training/``.
 
 Whatever is loaded, kner appends what it needs and the pipeline lacks: sentence
-boundaries (a ``sentencizer`` when there is no parser or senter), ``kner_names``
-and ``kner_quotes``.
+boundaries (a ``sentencizer`` when there is no parser or senter), ``kner_mentions``
+(after a statistical NER), ``kner_names`` and ``kner_quotes``.
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ if TYPE_CHECKING:
 BUNDLED_MODEL = Path(__file__).parent / "model"
 PREFERRED_INSTALLED = "de_core_news_md"
 MODEL_ENV_VAR = "KNER_MODEL"
-KNER_COMPONENTS = ("kner_names", "kner_quotes")
 SENTENCE_SETTERS = {"parser", "senter", "sentencizer"}
 # Large articles are split on paragraphs before they reach spaCy (see process.py),
 # so this only guards against a single paragraph of absurd size.
@@ -87,13 +86,13 @@ def _load(target: str, origin: str, aliases: Optional[str]) -> "Language":
         raise ModelError(f"cannot load spaCy pipeline {target!r}: {exc}") from exc
     nlp.max_length = max(nlp.max_length, MAX_LENGTH)
     add_kner_components(nlp, aliases=aliases)
-    nlp.meta.setdefault("kner", {})
     nlp.meta["kner"] = {"target": target, "origin": origin}
     return nlp
 
 
 def add_kner_components(nlp: "Language", aliases: Optional[str] = None) -> "Language":
-    """Append sentence boundaries, ``kner_names`` and ``kner_quotes`` where missing."""
+    """Append what is missing: sentence boundaries, ``kner_mentions`` (only after a
+    statistical ``ner``, whose span errors it repairs), ``kner_names``, ``kner_quotes``."""
     import korea_ner.names  # noqa: F401
     import korea_ner.quotes  # noqa: F401
 
