@@ -31,6 +31,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
 )
 evaluate_app = typer.Typer(help="Score kner against annotated data.", no_args_is_help=True)
 app.add_typer(evaluate_app, name="evaluate")
@@ -82,10 +83,10 @@ def _main(
 
 
 def _records(paths, model, aliases, glob, input_format, jobs, problems: Problems) -> Iterator[dict]:
-    from korea_ner.inputs import check_paths, iter_documents
+    from korea_ner.inputs import check_inputs, iter_documents
     from korea_ner.process import analyze
 
-    check_paths(paths)  # fail before loading the model
+    check_inputs(paths, glob, input_format)  # fail before loading the model
     if aliases:
         _check_aliases(aliases)
     documents = iter_documents(paths, glob=glob, input_format=input_format, on_skip=problems)
@@ -145,7 +146,12 @@ def _emit(rows: Iterable[dict], fmt: str, output: Optional[str], view, table_vie
     from korea_ner.outputs import write
 
     with _destination(output) as stream:
-        write(rows, fmt, stream, table_view if (fmt == "table" and table_view) else view)
+        try:
+            write(rows, fmt, stream, table_view if (fmt == "table" and table_view) else view)
+        except BrokenPipeError:
+            # The reader went away (`| head -1`): stop quietly, as shell tools do.
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
 def _labels(label: Optional[str]) -> Optional[list[str]]:
@@ -283,8 +289,9 @@ def info(
 
     from korea_ner.model import describe, load_pipeline
 
+    fmt = _report_format(format)
     details = {"kner": __version__, **describe(load_pipeline(model))}
-    if (format or ("table" if sys.stdout.isatty() else "json")) == "json":
+    if fmt == "json":
         print(json.dumps(details, ensure_ascii=False, indent=2))
         return
     for key, value in details.items():
@@ -301,8 +308,9 @@ def evaluate_ner(
     from korea_ner.evaluate.ner import evaluate_ner as run, format_scores
     from korea_ner.model import load_pipeline
 
+    fmt = _report_format(format)
     scores = run(load_pipeline(model), gold)
-    _print_scores(scores, format_scores, format)
+    _print_scores(scores, format_scores, fmt)
 
 
 @evaluate_app.command("quotes")
@@ -315,11 +323,20 @@ def evaluate_quotes(
     from korea_ner.evaluate.quotes import evaluate_quotes as run, format_report as format_scores
     from korea_ner.model import load_pipeline
 
+    fmt = _report_format(format)
     scores = run(load_pipeline(model), gold)
-    _print_scores(scores, format_scores, format)
+    _print_scores(scores, format_scores, fmt)
 
 
-def _print_scores(scores: dict, formatter, fmt: Optional[str]) -> None:
+def _report_format(requested: Optional[str]) -> str:
+    """``evaluate`` and ``info`` print one report: a text table or JSON."""
+    fmt = _format(requested, None)
+    if fmt not in {"table", "json"}:
+        raise KnerError(f"--format {fmt} is not available here: choose table or json")
+    return fmt
+
+
+def _print_scores(scores: dict, formatter, fmt: str) -> None:
     import json
 
     if fmt == "json":
@@ -345,6 +362,9 @@ def main(argv: Optional[list[str]] = None) -> None:
         code = EXIT_BROKEN_PIPE
     except KeyboardInterrupt:
         code = EXIT_INTERRUPTED
+    except OSError as exc:  # a full disk, an unreachable scheduler: the system's words, one line
+        print(f"kner: error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
+        code = EXIT_USAGE
     sys.exit(code if isinstance(code, int) else EXIT_OK)
 
 

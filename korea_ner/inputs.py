@@ -10,6 +10,7 @@ make the whole request meaningless (a path that does not exist) raise
 from __future__ import annotations
 
 import codecs
+import io
 import json
 import re
 import sys
@@ -40,6 +41,21 @@ class Document:
     id: str
     text: str
     date: Optional[str] = None
+
+
+def check_inputs(paths: Iterable[str], glob: str = DEFAULT_GLOB, input_format: str = "auto") -> list[str]:
+    """Everything that can be checked before any work: paths, formats, empty directories."""
+    if input_format not in INPUT_FORMATS:
+        raise InputError(f"unknown input format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")
+    checked = check_paths(paths)
+    for path in checked:
+        if path != STDIN and Path(path).is_dir() and next(_matching_files(Path(path), glob), None) is None:
+            raise InputError(f"no files matching {glob!r} in directory: {path}")
+    return checked
+
+
+def _matching_files(directory: Path, glob: str) -> Iterator[Path]:
+    return (p for p in directory.rglob(glob) if p.is_file())
 
 
 def check_paths(paths: Iterable[str]) -> list[str]:
@@ -85,17 +101,12 @@ def iter_documents(
     on_skip: Optional[SkipHandler] = None,
 ) -> Iterator[Document]:
     """Yield the documents behind ``paths`` in order (directories sorted, recursive)."""
-    if input_format not in INPUT_FORMATS:
-        raise InputError(f"unknown input format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")
     skip = on_skip or _ignore
-    for path in check_paths(paths):
+    for path in check_inputs(paths, glob, input_format):
         if path == STDIN:
             yield from _read_stream(sys.stdin.buffer, "<stdin>", input_format, skip)
         elif Path(path).is_dir():
-            files = sorted(p for p in Path(path).rglob(glob) if p.is_file())
-            if not files:
-                raise InputError(f"no files matching {glob!r} in directory: {path}")
-            for file in files:
+            for file in sorted(_matching_files(Path(path), glob)):
                 yield from _read_file(file, input_format, skip)
         else:
             yield from _read_file(Path(path), input_format, skip)
@@ -125,9 +136,25 @@ def _read_stream(stream: BinaryIO, name: str, input_format: str, skip: SkipHandl
     if input_format == "jsonl":
         yield from _read_jsonl(stream, name, skip)
         return
-    document = document_from_bytes(name, stream.read(), skip)
+    data = stream.read()
+    if input_format == "auto" and _looks_like_jsonl(data):
+        yield from _read_jsonl(io.BytesIO(data), name, skip)
+        return
+    document = document_from_bytes(name, data, skip)
     if document is not None:
         yield document
+
+
+def _looks_like_jsonl(data: bytes) -> bool:
+    """Piped JSON Lines (``cat archive.jsonl | kner analyze -``): a first line that is an object with text."""
+    first = data.lstrip()[:1_000_000].split(b"\n", 1)[0]
+    if not first.startswith(b"{"):
+        return False
+    try:
+        record = json.loads(first.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(record, dict) and isinstance(record.get("text"), str)
 
 
 def _read_jsonl(stream: BinaryIO, name: str, skip: SkipHandler) -> Iterator[Document]:

@@ -8,10 +8,12 @@ order), so memory stays flat however large the corpus is.
 from __future__ import annotations
 
 import os
+import signal
 from collections import deque
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
 
+from korea_ner.errors import KnerError
 from korea_ner.inputs import Document, make_document
 from korea_ner.schema import add_part, empty_record
 
@@ -20,8 +22,11 @@ if TYPE_CHECKING:
 
 # Articles longer than this are processed in paragraph-aligned parts; offsets are
 # shifted back so they still index the whole text.
-PART_CHARS = 100_000
+PART_CHARS = 20_000
 BATCH_SIZE = 64
+# ... and at most this many characters per batch: spaCy holds a whole batch in
+# memory at once, so a budget in characters keeps big documents flat.
+BATCH_CHARS = 200_000
 # Documents handed to a worker process at once; several batches per worker are
 # kept in flight so that workers never wait while order is preserved.
 JOB_BATCH_CHARS = 150_000
@@ -120,19 +125,35 @@ def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Op
 
     record: Optional[Record] = None
     try:
-        for doc, (document, offset, is_last) in nlp.pipe(parts(), as_tuples=True, batch_size=BATCH_SIZE):
-            if offset == 0:
-                record = empty_record(document)
-            add_part(record, doc, offset)
-            if is_last:
-                unfinished.popleft()
-                yield record
+        for batch in _batches_by_size(parts()):
+            for doc, (document, offset, is_last) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
+                if offset == 0:
+                    record = empty_record(document)
+                add_part(record, doc, offset)
+                if is_last:
+                    unfinished.popleft()
+                    yield record
+    except KnerError:
+        raise  # the input itself is unusable: nothing to isolate
     except Exception:
         if on_error is None:
             raise
         # Rare: find the failing document by going one by one from where the
         # batch broke; every other document is still processed and yielded.
         yield from _analyze_one_by_one(nlp, chain(list(unfinished), documents), on_error)
+
+
+def _batches_by_size(parts: Iterable[tuple[str, Any]]) -> Iterator[list[tuple[str, Any]]]:
+    batch: list[tuple[str, Any]] = []
+    size = 0
+    for part in parts:
+        batch.append(part)
+        size += len(part[0])
+        if size >= BATCH_CHARS or len(batch) >= BATCH_SIZE:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
 
 
 def _analyze_one_by_one(nlp: "Language", documents: Iterable[Document], on_error: ErrorHandler) -> Iterator[Record]:
@@ -160,6 +181,8 @@ _worker_nlp: Optional["Language"] = None
 
 def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
     global _worker_nlp
+    # Ctrl-C is the parent's to handle: it stops the workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     from korea_ner.model import load_pipeline
 
@@ -194,24 +217,32 @@ def _analyze_parallel(
     on_error: Optional[ErrorHandler],
 ) -> Iterator[Record]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
 
     # Only a bounded number of batches is submitted ahead, so reading the input
     # stays lazy and memory flat; results are yielded in submission order.
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_init_worker, initargs=(model, aliases)) as pool:
+    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(model, aliases))
+    finished = False
+    try:
         in_flight: deque = deque()
-        batches = _batches(documents)
-        for batch in batches:
-            in_flight.append(pool.submit(_work, batch))
+        for batch in _batches(documents):
+            in_flight.append(pool.apply_async(_work, (batch,)))
             if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
                 yield from _collect(in_flight.popleft(), on_error)
         while in_flight:
             yield from _collect(in_flight.popleft(), on_error)
+        finished = True
+    finally:
+        # Interrupted, failed or abandoned (a closed pipe): stop the workers now
+        # rather than wait for batches nobody will read.
+        if finished:
+            pool.close()
+        else:
+            pool.terminate()
+        pool.join()
 
 
-def _collect(future, on_error: Optional[ErrorHandler]) -> Iterator[Record]:
-    records, errors = future.result()
+def _collect(result, on_error: Optional[ErrorHandler]) -> Iterator[Record]:
+    records, errors = result.get()
     for doc_id, message in errors:
         if on_error is None:
             raise RuntimeError(f"{doc_id}: {message}")

@@ -56,10 +56,10 @@ def analyze_pairs(
     on_error: Optional[ErrorHandler] = None,
 ) -> Iterator[Pair]:
     """Read ``paths`` like ``kner analyze`` and yield ``(Document, record)`` pairs in input order."""
-    from korea_ner.inputs import check_paths, iter_documents
+    from korea_ner.inputs import check_inputs, iter_documents
     from korea_ner.process import analyze
 
-    check_paths(paths)  # fail before loading the model
+    check_inputs(paths, glob, input_format)  # fail before loading the model
     documents = iter_documents(paths, glob=glob, input_format=input_format, on_skip=on_skip)
     yield from pair_records(documents, lambda docs: analyze(docs, model=model, aliases=aliases, jobs=jobs, nlp=nlp, on_error=on_error))
 

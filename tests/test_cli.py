@@ -172,6 +172,44 @@ def test_broken_pipe_is_quiet(tmp_path, tiny_model):
     result = subprocess.run(["bash", "-o", "pipefail", "-c", script], capture_output=True, text=True, timeout=300)
     assert len(result.stdout.splitlines()) == 1
     assert "Traceback" not in result.stderr and "BrokenPipe" not in result.stderr
+    assert result.returncode == 141  # pipefail: kner's own status
+
+
+def test_interrupt_stops_parallel_workers(tmp_path, tiny_model):
+    import signal
+    import time
+
+    corpus = tmp_path / "many.jsonl"
+    with corpus.open("w", encoding="utf-8") as fh:
+        for i in range(20000):
+            fh.write(json.dumps({"id": str(i), "text": "Merkel traf Lawrow in Moskau. " * 40}) + "\n")
+    proc = subprocess.Popen([sys.executable, "-m", "korea_ner", "analyze", str(corpus), "-m", tiny_model, "-f", "jsonl", "-j", "2"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    time.sleep(6)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130
+    assert b"Traceback" not in err
+
+
+def test_empty_directory_among_inputs_fails_before_work(capsys, corpus, tmp_path, tiny_model):
+    empty = tmp_path / "leer"
+    empty.mkdir()
+    code, out, err = run(capsys, "analyze", str(empty), str(corpus), "-m", tiny_model, "-f", "jsonl")
+    assert code == 2 and out == "" and "no files matching" in err
+
+
+def test_piped_jsonl_is_recognised_on_stdin(tiny_model):
+    lines = b'{"id": "x1", "text": "Merkel."}\n{"id": "x2", "text": "Lawrow."}\n'
+    result = kner("analyze", "-", "-m", tiny_model, "-f", "jsonl", stdin=lines)
+    assert [json.loads(line)["doc"] for line in result.stdout.decode().splitlines()] == ["x1", "x2"]
+
+
+@pytest.mark.parametrize("command", ["ner", "quotes"])
+def test_evaluate_rejects_files_of_the_wrong_kind(capsys, tiny_model, command):
+    wrong = FIXTURES / ("jsonl/mixed.jsonl" if command == "ner" else "encodings/utf8.txt")
+    code, out, err = run(capsys, "evaluate", command, str(wrong), "-m", tiny_model)
+    assert code == 2 and out == "" and len(err.strip().splitlines()) == 1 and f"{wrong}:1" in err
 
 
 @pytest.mark.parametrize("name", ["broken.toml", "broken.json", "missing.toml"])
@@ -207,7 +245,7 @@ def test_evaluate_ner_scores_a_conll_file(capsys, tiny_model, tmp_path):
     assert scores["per_label"]["PER"]["f1"] == 1.0 and scores["per_label"]["ORG"]["f1"] == 1.0
     assert scores["per_label"]["LOC"]["recall"] == 0.0  # the tiny model knows no Rom
     assert scores["overall"]["tp"] == 3 and scores["overall"]["fn"] == 1
-    code, out, _ = run(capsys, "evaluate", "ner", str(gold), "-m", tiny_model)
+    code, out, _ = run(capsys, "evaluate", "ner", str(gold), "-m", tiny_model, "-f", "table")
     assert "overall" in out and "PER" in out
 
 
@@ -218,6 +256,8 @@ def test_evaluate_quotes_scores_annotated_articles(capsys, tiny_model, tmp_path)
     annotation = {"type": "Direct", "quote": [quote], "speaker": [speaker], "speaker_text": "Merkel"}
     gold = tmp_path / "gold.jsonl"
     gold.write_text(json.dumps({"id": "1", "text": text, "annotations": [annotation]}) + "\n", encoding="utf-8")
-    code, out, _ = run(capsys, "evaluate", "quotes", str(gold), "-m", tiny_model)
+    code, out, _ = run(capsys, "evaluate", "quotes", str(gold), "-m", tiny_model, "-f", "table")
     assert code == 0
     assert "F1 1.000" in out and "speaker right: 1/1" in out
+    code, out, _ = run(capsys, "evaluate", "quotes", str(gold), "-m", tiny_model)  # piped: JSON
+    assert json.loads(out)["articles"] == 1

@@ -23,39 +23,52 @@ Sentence = tuple[list[str], list[str]]  # tokens, tags
 
 
 def read_conll(path: str) -> Iterator[Sentence]:
-    """Yield (tokens, tags) per sentence."""
-    tokens: list[str] = []
-    tags: list[str] = []
+    """Yield (tokens, tags) per sentence; a line that is no token/tag line is an error naming it."""
     try:
         handle = open(path, encoding="utf-8")
     except OSError as exc:
         raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     with handle:
-        for lineno, line in enumerate(handle, start=1):
-            line = line.rstrip("\n")
-            columns = line.split("\t") if "\t" in line else line.split()
-            if line.startswith("#") and not _is_token_line(columns):
-                continue
-            if not columns or not line.strip():
-                if tokens:
-                    yield tokens, tags
-                tokens, tags = [], []
-                continue
-            if len(columns) >= 4 and columns[0].isdigit():
-                token, tag = columns[1], columns[2]
-            elif len(columns) >= 2:
-                token, tag = columns[0], columns[1]
-            else:
-                raise InputError(f"{path}:{lineno}: expected 'token TAG' columns")
-            tokens.append(token)
-            tags.append(tag)
+        try:
+            yield from _sentences(handle, path)
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{path}: not UTF-8 text") from exc
+
+
+def _sentences(handle, path: str) -> Iterator[Sentence]:
+    tokens: list[str] = []
+    tags: list[str] = []
+    for lineno, line in enumerate(handle, start=1):
+        line = line.rstrip("\n")
+        columns = line.split("\t") if "\t" in line else line.split()
+        if line.startswith("#") and not _is_token_line(columns):
+            continue
+        if not columns or not line.strip():
+            if tokens:
+                yield tokens, tags
+            tokens, tags = [], []
+            continue
+        if len(columns) >= 4 and columns[0].isdigit():
+            token, tag = columns[1], columns[2]
+        elif len(columns) >= 2:
+            token, tag = columns[0], columns[1]
+        else:
+            token, tag = "", ""
+        if not _is_tag(tag):
+            raise InputError(f"{path}:{lineno}: expected 'token TAG' columns (or GermEval's 'index token tag tag') with BIO/BIOES tags")
+        tokens.append(token)
+        tags.append(tag)
     if tokens:
         yield tokens, tags
 
 
+def _is_tag(tag: str) -> bool:
+    return tag == "O" or (tag[:2] in {"B-", "I-", "E-", "S-"} and len(tag) > 2)
+
+
 def _is_token_line(columns: list[str]) -> bool:
     # "#" is also a token ("#\tO"); a comment's second column is no tag.
-    return len(columns) == 2 and (columns[1] == "O" or columns[1][:2] in {"B-", "I-", "E-", "S-"})
+    return len(columns) == 2 and _is_tag(columns[1])
 
 
 def spans_from_tags(tags: Sequence[str], labels: Sequence[str] = SCORED_LABELS) -> set[tuple[int, int, str]]:

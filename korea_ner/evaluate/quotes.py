@@ -40,11 +40,25 @@ GOLD_TYPE = "Direct"
 
 
 def read_gold(path: Union[str, Path]) -> Iterator[dict]:
-    with open(path, encoding="utf8") as fh:
-        for line in fh:
+    """Gold articles, one JSON object per line with ``text`` and ``annotations``."""
+    from korea_ner.errors import InputError
+
+    try:
+        handle = open(path, encoding="utf8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    with handle:
+        for lineno, line in enumerate(handle, start=1):
             line = line.strip()
-            if line:
-                yield json.loads(line)
+            if not line:
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise InputError(f"{path}:{lineno}: not a JSON line ({exc.msg})") from exc
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str) or "annotations" not in record:
+                raise InputError(f'{path}:{lineno}: expected an object with "text" and "annotations"')
+            yield record
 
 
 def _overlap(a: tuple[int, int], b: tuple[int, int]) -> int:
