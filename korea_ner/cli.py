@@ -154,6 +154,15 @@ def _emit(rows: Iterable[dict], fmt: str, output: Optional[str], view, table_vie
             raise typer.Exit(EXIT_BROKEN_PIPE) from None
 
 
+def _list(rows_of, view, table_view, paths, format, output, model, aliases, glob, input_format, jobs) -> None:
+    """What every listing command does: analyze, turn records into rows, write them."""
+    fmt = _format(format, output)  # a bad --format fails before the model loads
+    problems = Problems()
+    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
+    _emit(rows_of(records), fmt, output, view, table_view)
+    raise typer.Exit(problems.exit_code)
+
+
 def _labels(label: Optional[str]) -> Optional[list[str]]:
     if not label:
         return None
@@ -178,12 +187,12 @@ def entities(
     from korea_ner.outputs import ENTITY_PER_DOC_VIEW, ENTITY_VIEW
     from korea_ner.process import aggregate_entities
 
-    fmt = _format(format, output)  # a bad --format fails before the model loads
-    problems = Problems()
-    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    rows = aggregate_entities(records, labels=_labels(label), min_count=min_count, per_doc=per_doc)
-    _emit(rows, fmt, output, ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW)
-    raise typer.Exit(problems.exit_code)
+    _list(
+        lambda records: aggregate_entities(records, labels=_labels(label), min_count=min_count, per_doc=per_doc),
+        ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW,
+        None,
+        paths, format, output, model, aliases, glob, input_format, jobs,
+    )
 
 
 @app.command()
@@ -202,11 +211,12 @@ def quotes(
     from korea_ner.outputs import QUOTE_TABLE_VIEW, QUOTE_VIEW
     from korea_ner.process import select_quotes
 
-    fmt = _format(format, output)  # a bad --format fails before the model loads
-    problems = Problems()
-    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    _emit(select_quotes(records, speaker=speaker), fmt, output, QUOTE_VIEW, table_view=QUOTE_TABLE_VIEW)
-    raise typer.Exit(problems.exit_code)
+    _list(
+        lambda records: select_quotes(records, speaker=speaker),
+        QUOTE_VIEW,
+        QUOTE_TABLE_VIEW,
+        paths, format, output, model, aliases, glob, input_format, jobs,
+    )
 
 
 @app.command()
@@ -223,11 +233,7 @@ def analyze(
     """Everything per document: entities with canonical names, quotes with speakers."""
     from korea_ner.outputs import DOCUMENT_TABLE_VIEW, DOCUMENT_VIEW
 
-    fmt = _format(format, output)  # a bad --format fails before the model loads
-    problems = Problems()
-    records = _records(paths, model, aliases, glob, input_format, jobs, problems)
-    _emit(records, fmt, output, DOCUMENT_VIEW, table_view=DOCUMENT_TABLE_VIEW)
-    raise typer.Exit(problems.exit_code)
+    _list(lambda records: records, DOCUMENT_VIEW, DOCUMENT_TABLE_VIEW, paths, format, output, model, aliases, glob, input_format, jobs)
 
 
 @app.command("dask")
