@@ -30,6 +30,7 @@ BATCH_CHARS = 200_000
 # Documents handed to a worker process at once; several batches per worker are
 # kept in flight so that workers never wait while order is preserved.
 JOB_BATCH_CHARS = 150_000
+JOB_BATCH_DOCS = 1_000  # so that a run of tiny documents still makes batches
 IN_FLIGHT_PER_JOB = 3
 
 Item = Union[str, Document, dict]
@@ -113,7 +114,7 @@ def analyze_batch(records: Iterable[Item], model: Optional[str] = None, aliases:
 
 
 def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Optional[ErrorHandler]) -> Iterator[Record]:
-    # Parts of all documents flow through one nlp.pipe call, which is what makes
+    # Parts of consecutive documents share nlp.pipe batches, which is what makes
     # spaCy fast; each document's record is complete when its last part arrives.
     unfinished: deque[Document] = deque()
 
@@ -125,7 +126,7 @@ def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Op
 
     record: Optional[Record] = None
     try:
-        for batch in _batches_by_size(parts()):
+        for batch in _batched(parts(), lambda part: len(part[0]), BATCH_CHARS, BATCH_SIZE):
             for doc, (document, offset, is_last) in nlp.pipe(batch, as_tuples=True, batch_size=len(batch)):
                 if offset == 0:
                     record = empty_record(document)
@@ -143,13 +144,14 @@ def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Op
         yield from _analyze_one_by_one(nlp, chain(list(unfinished), documents), on_error)
 
 
-def _batches_by_size(parts: Iterable[tuple[str, Any]]) -> Iterator[list[tuple[str, Any]]]:
-    batch: list[tuple[str, Any]] = []
+def _batched(items: Iterable[Any], size_of: Callable[[Any], int], max_size: int, max_items: int) -> Iterator[list]:
+    """Consecutive items in lists of at most ``max_items`` and about ``max_size`` in total size."""
+    batch: list = []
     size = 0
-    for part in parts:
-        batch.append(part)
-        size += len(part[0])
-        if size >= BATCH_CHARS or len(batch) >= BATCH_SIZE:
+    for item in items:
+        batch.append(item)
+        size += size_of(item)
+        if size >= max_size or len(batch) >= max_items:
             yield batch
             batch, size = [], 0
     if batch:
@@ -196,19 +198,6 @@ def _work(batch: list[Document]) -> tuple[list[Record], list[tuple[str, str]]]:
     return records, errors
 
 
-def _batches(documents: Iterable[Document]) -> Iterator[list[Document]]:
-    batch: list[Document] = []
-    size = 0
-    for document in documents:
-        batch.append(document)
-        size += len(document.text)
-        if size >= JOB_BATCH_CHARS:
-            yield batch
-            batch, size = [], 0
-    if batch:
-        yield batch
-
-
 def _analyze_parallel(
     documents: Iterable[Document],
     model: Optional[str],
@@ -224,7 +213,7 @@ def _analyze_parallel(
     finished = False
     try:
         in_flight: deque = deque()
-        for batch in _batches(documents):
+        for batch in _batched(documents, lambda document: len(document.text), JOB_BATCH_CHARS, JOB_BATCH_DOCS):
             in_flight.append(pool.apply_async(_work, (batch,)))
             if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
                 yield from _collect(in_flight.popleft(), on_error)
