@@ -490,3 +490,20 @@ def test_colon_frame_object_first_person_after_verb(nlp):
     assert q.speaker is not None and q.speaker.mention.endswith("Max Muster")
     q = only(run(nlp, "Das Angebot der Nachbarn lehnt er jedoch ab: „Wir brauchen keine Hilfe.“"))
     assert q.speaker is not None and q.speaker.mention == "er"
+
+
+def test_capitalised_nouns_framed_as_speech_are_quotes_not_titles(nlp):
+    doc = run(nlp, "Die Ministerin sprach mit Journalisten über „Windkraft und Netzausbau“, wie sie später mitteilte.", persons=())
+    assert [q.text for q in doc._.quotes] == ["Windkraft und Netzausbau"]
+    doc = run(
+        nlp,
+        "Per Brief teilte Reker mit, es sei ein „gutes“ Gespräch gewesen mit „Kaffee, Kuchen und Plänen“.",
+        persons=("Reker",),
+    )
+    assert [(q.text, q.speaker.name) for q in doc._.quotes] == [("gutes", "Reker"), ("Kaffee, Kuchen und Plänen", "Reker")]
+    check_offsets(doc)
+
+
+def test_a_title_after_a_preposition_stays_a_title(nlp):
+    doc = run(nlp, "Der Abend endete mit „Krieg und Frieden“ im Stadttheater.", persons=())
+    assert doc._.quotes == []

@@ -66,11 +66,18 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
         if ends_sentence and right_words and right_words[0].text[:1].isupper() and not right_new_sentence:
             right_new_sentence = True
 
+        # Capitalised German nouns look like titles; speech is recognised by its frame instead:
+        # "über „Gefängnisreform und Verurteilungen“, wie er mitteilte", or a second quote in a
+        # sentence whose first one is somebody's ("„großartiges“ Treffen mit „Steak, Mais und Käse“").
+        wie_cue = any(w.lower == "wie" for w in right_words[:2]) and find_cue(ctx, right_words) is not None
+        follows_speech = bool(results) and results[-1].raw is raws[qi - 1] and results[-1].quote.speaker is not None \
+            and ctx.sentence_start(raw.open) <= raws[qi - 1].open
+        framed_as_speech = wie_cue or follows_speech
         # Title / name / scare quote filter.
         if (not sentence_quote or (title_like(content) and not ends_sentence)) and in_title_context(left_words, right_words):
             continue
         if not sentence_quote and is_name(ctx, content_start, content_end, content, left_words) and \
-                not naming_verb_near(left_words, right_words):
+                not naming_verb_near(left_words, right_words) and not framed_as_speech:
             continue
 
         cue: Optional[Cue] = None
@@ -128,12 +135,15 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
                 pass
             elif subjunctive_ctx and words_in_content >= 2 and not title_like(content):
                 pass  # words quoted inside reported speech
+            elif follows_speech and words_in_content >= 2:
+                pass  # more of the same speaker's words in the same sentence
             else:
                 continue
         else:
             if words_in_content <= 1 and title_like(content) and cue.lemma not in NAMING_CUES and cue_side == "left" and left_words[-1].text != ":":
                 continue  # "sagte, „Sozialismus“ …" is more often a scare quote
-            if title_like(content) and words_in_content > 1 and not sentence_quote and cue.lemma not in NAMING_CUES and left_words and left_words[-1].text != ":":
+            if title_like(content) and words_in_content > 1 and not sentence_quote and cue.lemma not in NAMING_CUES and left_words and left_words[-1].text != ":" \
+                    and not framed_as_speech:
                 continue
 
         kind = "direct"
