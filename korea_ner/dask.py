@@ -39,13 +39,13 @@ from typing import IO, TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optiona
 from korea_ner.errors import InputError
 from korea_ner.inputs import (
     DEFAULT_GLOB,
-    INPUT_FORMATS,
-    JSONL_SUFFIXES,
     STDIN,
     Document,
-    _read_jsonl,
-    check_paths,
+    check_inputs,
     document_from_bytes,
+    input_files,
+    is_jsonl_file,
+    read_jsonl,
 )
 
 if TYPE_CHECKING:
@@ -93,8 +93,6 @@ def plan(
     Files are found exactly as ``korea_ner.inputs.iter_documents`` finds them.
     Reading a JSONL file here only counts its lines; parsing happens on workers.
     """
-    if input_format not in INPUT_FORMATS:
-        raise InputError(f"unknown input format {input_format!r}: choose one of {', '.join(INPUT_FORMATS)}")
     if partition_size < 1:
         raise ValueError("partition_size must be at least 1")
     chunks: list[Chunk] = []
@@ -106,8 +104,8 @@ def plan(
             chunks.append(Chunk(tuple(str(p) for p in group), tuple(str(p.resolve()) for p in group)))
         texts.clear()
 
-    for file in _files(paths, glob):
-        if input_format == "jsonl" or (input_format == "auto" and file.suffix.lower() in JSONL_SUFFIXES):
+    for file in _files(paths, glob, input_format):
+        if is_jsonl_file(file, input_format):
             flush_texts()
             chunks.extend(_jsonl_chunks(file, partition_size))
         else:
@@ -116,17 +114,12 @@ def plan(
     return chunks
 
 
-def _files(paths: Iterable[str], glob: str) -> Iterator[Path]:
-    for path in check_paths(paths):
-        if path == STDIN:
-            raise InputError("standard input cannot be distributed: name files or directories")
-        if Path(path).is_dir():
-            files = sorted(p for p in Path(path).rglob(glob) if p.is_file())
-            if not files:
-                raise InputError(f"no files matching {glob!r} in directory: {path}")
-            yield from files
-        else:
-            yield Path(path)
+def _files(paths: Iterable[str], glob: str, input_format: str) -> Iterator[Path]:
+    paths = list(paths)
+    if STDIN in paths:
+        raise InputError("standard input cannot be distributed: name files or directories")
+    for path in check_inputs(paths, glob, input_format):
+        yield from input_files(path, glob)
 
 
 def _jsonl_chunks(file: Path, size: int) -> Iterator[Chunk]:
@@ -156,7 +149,7 @@ def read_chunk(chunk: Chunk, on_skip: Callable[[str, str], None]) -> Iterator[Do
         # Blank lines are skipped (and counted) by the reader, so leading blanks
         # make its line numbers -- ids of lines without "id", warnings -- those of the file.
         lines = chain(repeat(b"", chunk.first_line - 1), block)
-        yield from _read_jsonl(lines, chunk.names[0], on_skip)  # type: ignore[arg-type]
+        yield from read_jsonl(lines, chunk.names[0], on_skip)
         return
     for name, location in zip(chunk.names, chunk.locations):
         try:

@@ -58,6 +58,17 @@ def _matching_files(directory: Path, glob: str) -> Iterator[Path]:
     return (p for p in directory.rglob(glob) if p.is_file())
 
 
+def input_files(path: str, glob: str = DEFAULT_GLOB) -> list[Path]:
+    """The files behind one input path: the file itself, or a directory's matches, sorted."""
+    if Path(path).is_dir():
+        return sorted(_matching_files(Path(path), glob))
+    return [Path(path)]
+
+
+def is_jsonl_file(path: Path, input_format: str = "auto") -> bool:
+    return input_format == "jsonl" or (input_format == "auto" and path.suffix.lower() in JSONL_SUFFIXES)
+
+
 def check_paths(paths: Iterable[str]) -> list[str]:
     """Fail early, naming the path, for inputs that cannot be read at all."""
     checked = []
@@ -105,11 +116,9 @@ def iter_documents(
     for path in check_inputs(paths, glob, input_format):
         if path == STDIN:
             yield from _read_stream(sys.stdin.buffer, "<stdin>", input_format, skip)
-        elif Path(path).is_dir():
-            for file in sorted(_matching_files(Path(path), glob)):
-                yield from _read_file(file, input_format, skip)
         else:
-            yield from _read_file(Path(path), input_format, skip)
+            for file in input_files(path, glob):
+                yield from _read_file(file, input_format, skip)
 
 
 def _ignore(where: str, why: str) -> None:
@@ -117,11 +126,10 @@ def _ignore(where: str, why: str) -> None:
 
 
 def _read_file(path: Path, input_format: str, skip: SkipHandler) -> Iterator[Document]:
-    is_jsonl = input_format == "jsonl" or (input_format == "auto" and path.suffix.lower() in JSONL_SUFFIXES)
     try:
-        if is_jsonl:
+        if is_jsonl_file(path, input_format):
             with path.open("rb") as fh:
-                yield from _read_jsonl(fh, str(path), skip)
+                yield from read_jsonl(fh, str(path), skip)
             return
         data = path.read_bytes()
     except OSError as exc:
@@ -134,11 +142,11 @@ def _read_file(path: Path, input_format: str, skip: SkipHandler) -> Iterator[Doc
 
 def _read_stream(stream: BinaryIO, name: str, input_format: str, skip: SkipHandler) -> Iterator[Document]:
     if input_format == "jsonl":
-        yield from _read_jsonl(stream, name, skip)
+        yield from read_jsonl(stream, name, skip)
         return
     data = stream.read()
     if input_format == "auto" and _looks_like_jsonl(data):
-        yield from _read_jsonl(io.BytesIO(data), name, skip)
+        yield from read_jsonl(io.BytesIO(data), name, skip)
         return
     document = document_from_bytes(name, data, skip)
     if document is not None:
@@ -157,7 +165,8 @@ def _looks_like_jsonl(data: bytes) -> bool:
     return isinstance(record, dict) and isinstance(record.get("text"), str)
 
 
-def _read_jsonl(stream: BinaryIO, name: str, skip: SkipHandler) -> Iterator[Document]:
+def read_jsonl(stream: Iterable[bytes], name: str, skip: SkipHandler) -> Iterator[Document]:
+    """Documents of JSON Lines (id, text, date); a bad line is reported as NAME:LINE and skipped."""
     for lineno, raw in enumerate(stream, start=1):
         where = f"{name}:{lineno}"
         if not raw.strip():
