@@ -160,16 +160,10 @@ class Corpus:
 
 
 def _canonical_aliases(records: list[Record]) -> dict[tuple[str, str], str]:
-    """Map per-document canonical names onto the corpus-wide names of ``names.merge_entities``.
+    """Map per-document canonical names onto the corpus-wide names of ``names.merge_entities``."""
+    from korea_ner.names import merge_entities
 
-    Without names.py (or when it fails) every canonical name stands for itself.
-    """
-    try:
-        from korea_ner.names import merge_entities
-
-        merged = merge_entities(records)
-    except Exception:  # noqa: BLE001 - the report still works with per-document names
-        return {}
+    merged = merge_entities(records)
     alias: dict[tuple[str, str], str] = {}
     ambiguous: set[tuple[str, str]] = set()
     for entry in merged:
