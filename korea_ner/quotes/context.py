@@ -15,6 +15,8 @@ from typing import TYPE_CHECKING, Optional
 
 from spacy.tokens import Doc, Span
 
+from korea_ner.names import canonical_name
+from korea_ner.names import resolve_reference as names_resolve_reference
 from korea_ner.quotes.lexicon import ABBREVIATIONS, PERSON_ROLE_SUFFIXES
 
 if TYPE_CHECKING:
@@ -87,7 +89,6 @@ class DocContext:
         self.has_lemmas = doc.has_annotation("LEMMA")
         self.has_deps = doc.has_annotation("DEP")
         self._tok_starts: Optional[list[int]] = None
-        self.names = _names_module()
         self.quote_opens: list[int] = []
         self.quote_closes: list[int] = []
 
@@ -137,33 +138,11 @@ class DocContext:
         return None
 
 
-def _names_module():
-    try:
-        import korea_ner.names as names  # noqa: WPS433 (lazy: the module may not exist yet)
-    except Exception:  # pragma: no cover - depends on the other module's state
-        return None
-    return names
-
-
 def canonical(ctx: DocContext, ent: Span) -> str:
-    try:
-        if Span.has_extension("canonical"):
-            value = ent._.canonical
-            if value:
-                return str(value)
-        names = ctx.names
-        if names is not None and hasattr(names, "canonical_name"):
-            return str(names.canonical_name(ent))
-    except Exception:
-        pass
-    return ent.text
+    """The person's canonical name: set by kner_names, else resolved here."""
+    value = ent._.canonical if Span.has_extension("canonical") else None
+    return str(value) if value else str(canonical_name(ent))
 
 
 def resolve_reference(ctx: DocContext, start: int, end: int) -> Optional[Span]:
-    names = ctx.names
-    if names is None or not hasattr(names, "resolve_reference"):
-        return None
-    try:
-        return names.resolve_reference(ctx.doc, start, end)
-    except Exception:
-        return None
+    return names_resolve_reference(ctx.doc, start, end)
