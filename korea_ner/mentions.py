@@ -138,15 +138,9 @@ class Lexicon:
 
 def lexicon_of(nlp, extra: Iterable[str] = ()) -> Lexicon:
     """The pipeline's lemma lookup table as a Lexicon (an empty one without a lemmatizer)."""
-    table = None
-    if nlp is not None:
-        for pipe_name in ("lemmatizer", "trainable_lemmatizer"):
-            if pipe_name in nlp.pipe_names:
-                lookups = getattr(nlp.get_pipe(pipe_name), "lookups", None)
-                if lookups is not None and lookups.has_table("lemma_lookup"):
-                    table = lookups.get_table("lemma_lookup")
-                    break
-    return Lexicon(table, extra)
+    from korea_ner.model import lemma_table
+
+    return Lexicon(lemma_table(nlp), extra)
 
 
 # ---------------------------------------------------------------------------

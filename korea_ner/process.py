@@ -23,13 +23,13 @@ if TYPE_CHECKING:
 # Articles longer than this are processed in paragraph-aligned parts; offsets are
 # shifted back so they still index the whole text.
 PART_CHARS = 20_000
-BATCH_SIZE = 64
+BATCH_SIZE = 16
 # ... and at most this many characters per batch: spaCy holds a whole batch in
 # memory at once, so a budget in characters keeps big documents flat.
-BATCH_CHARS = 200_000
+BATCH_CHARS = 50_000
 # Documents handed to a worker process at once; several batches per worker are
 # kept in flight so that workers never wait while order is preserved.
-JOB_BATCH_CHARS = 150_000
+JOB_BATCH_CHARS = 60_000
 JOB_BATCH_DOCS = 1_000  # so that a run of tiny documents still makes batches
 IN_FLIGHT_PER_JOB = 3
 
@@ -186,6 +186,7 @@ def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
     # Ctrl-C is the parent's to handle: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when numpy loads, which is next
     from korea_ner.model import load_pipeline
 
     _worker_nlp = load_pipeline(model, aliases)

@@ -62,3 +62,16 @@ def test_bundled_model_finds_seed_people_and_places(bundled):
 def test_bundled_model_credits_its_training_data(bundled):
     sources = " ".join(str(s) for s in bundled.meta.get("sources", []))
     assert "GermEval 2014" in sources
+
+
+def test_bundled_pipeline_skips_lemmatizing_yet_looks_lemmas_up(bundled):
+    # kner's output has no lemmas: the lemmatizer is loaded but off, and the
+    # quote finder looks up the few words it asks about in its table
+    assert "lemmatizer" in bundled.disabled
+    assert bundled.get_pipe("kner_quotes").lemma_lookup("schrieb") == "schreiben"
+    assert bundled.get_pipe("kner_mentions").lexicon.known("Regierung")
+    bundled.enable_pipe("lemmatizer")
+    try:
+        assert bundled("Die Kinder schrieben Briefe.")[2].lemma_ == "schreiben"
+    finally:
+        bundled.disable_pipe("lemmatizer")

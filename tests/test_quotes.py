@@ -116,6 +116,15 @@ def test_quote_then_cue_and_name(nlp):
     assert "Klara Fink" in q.speaker.mention
 
 
+def test_cue_verb_known_only_by_its_lemma():
+    # a doc without lemma annotation (the bundled pipeline skips the lemmatizer):
+    # the cue is found through the lemma look-up the component is given
+    doc = spacy.blank("de")("„Wir bleiben hart“, plapperte der Minister am Montag.")
+    assert Q.extract_quotes(doc) == []
+    found = Q.extract_quotes(doc, lemma_lookup={"plapperte": "sagen"}.get)
+    assert [(q.text, q.cue, q.speaker.mention) for q in found] == [("Wir bleiben hart", "sagen", "der Minister")]
+
+
 def test_speaker_then_colon(nlp):
     doc = run(nlp, "Bürgermeister Otto Brenner sagte: „Die Straße bleibt gesperrt.“", persons=("Otto Brenner",))
     q = only(doc)

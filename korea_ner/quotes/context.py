@@ -11,7 +11,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional
+from typing import TYPE_CHECKING, Callable, Optional
 
 from spacy.tokens import Doc, Span
 
@@ -80,13 +80,17 @@ def is_person_role(word: str) -> bool:
 class DocContext:
     """What the rules need from the Doc, computed once per document."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, lemma_lookup: Optional[Callable[[str], Optional[str]]] = None) -> None:
         self.doc = doc
         self.text = doc.text
         self.sent_ends = sentence_ends(self.text)
         self.ents = sorted(doc.ents, key=lambda e: e.start_char)
         self.ent_starts = [e.start_char for e in self.ents]
         self.has_lemmas = doc.has_annotation("LEMMA")
+        # Without lemma annotation, the few candidate words are looked up here
+        # (the bundled pipeline skips lemmatizing every token: see model.py).
+        self.lemma_lookup = None if self.has_lemmas else lemma_lookup
+        self.can_lemmatize = self.has_lemmas or lemma_lookup is not None
         self.has_deps = doc.has_annotation("DEP")
         self._tok_starts: Optional[list[int]] = None
         self.quote_opens: list[int] = []
@@ -130,6 +134,9 @@ class DocContext:
         return self.sent_ends[k] if k < len(self.sent_ends) else len(self.text)
 
     def lemma_of(self, w: Word) -> Optional[str]:
+        if self.lemma_lookup is not None:
+            lemma = self.lemma_lookup(w.text)
+            return lemma.lower() if lemma else None
         if not self.has_lemmas:
             return None
         tok = self.token_at(w.start)

@@ -113,7 +113,7 @@ def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable
         if lemma is None and low == "worten" and _with_the_words(words, i, lo, hi) and not verb_seen:
             yield Cue("mit den Worten", i, "verb")  # "beruhigte mit den Worten: „…“": like a cue verb
             continue
-        if lemma is None and ctx.has_lemmas:
+        if lemma is None and ctx.can_lemmatize:
             lem = ctx.lemma_of(w)
             if lem in CUE_LEMMAS and lem not in {"sprechen", "lauten", "heißen", "meinen", "glauben", "hoffen"} | NAMING_CUES:
                 lemma = lem

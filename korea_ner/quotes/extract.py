@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Optional
+from typing import Callable, Optional
 
 from spacy.tokens import Doc
 
@@ -31,15 +31,19 @@ class _Found:
     speaker_known: bool = False
 
 
-def extract_quotes(doc: Doc, min_words_without_cue: int = 4) -> list[Quote]:
-    """All direct and partial quotes in ``doc`` with cue, speaker and addressee."""
+def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optional[Callable[[str], Optional[str]]] = None) -> list[Quote]:
+    """All direct and partial quotes in ``doc`` with cue, speaker and addressee.
+
+    ``lemma_lookup`` (word -> lemma, or None when unknown) stands in for lemma
+    annotation when the doc has none.
+    """
     text = doc.text
     if not text or not any(c in text for c in QUOTE_CHARS):
         return []
     raws = find_quote_spans(text)
     if not raws:
         return []
-    ctx = DocContext(doc)
+    ctx = DocContext(doc, lemma_lookup)
     ctx.set_quotes(raws)
     salient = salient_subjects(ctx)
     results: list[_Found] = []
