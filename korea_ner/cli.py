@@ -353,6 +353,9 @@ def _print_scores(scores: dict, formatter, fmt: str) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Console entry point: maps every failure to one line on stderr and an exit code."""
+    # One BLAS thread per process: --jobs N then means N cores, and a second
+    # thread barely speeds up the small matrices of one process (bench/bench.py).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         code = app(args=argv, prog_name="kner", standalone_mode=False)
     except typer.Abort:
