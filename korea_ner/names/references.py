@@ -7,6 +7,8 @@ This is what the quotes component asks when it has found the words of a speaker:
 
 from __future__ import annotations
 
+from typing import Optional
+
 from korea_ner.names.docindex import DocIndex
 from korea_ner.names.fold import fold
 from korea_ner.names.normalize import clean_name, key_of
@@ -15,7 +17,7 @@ from korea_ner.names.resolve import doc_index, surname_candidates
 from korea_ner.names.similarity import names_similar
 
 
-def resolve_reference(doc, start_char: int, end_char: int):
+def resolve_reference(doc, start_char: int, end_char: int, text: Optional[str] = None):
     """The PER entity span a mention refers to, or None.
 
     The mention can be a PER entity ("Lawrow", "Kim", "Kims"), a bare name the
@@ -23,6 +25,7 @@ def resolve_reference(doc, start_char: int, end_char: int):
     Chefdiplomat", "der Chefdiplomat des Kreml") whose role was introduced in an
     apposition in the same document ("US-Außenminister Mike Pompeo"). Returns the
     best full-name mention of that person (use ``canonical_name`` on it).
+    ``text`` is ``doc.text``, for callers that have it: building it walks every token.
     """
     index = doc_index(doc)
     per_clusters = [c for c in index.clusters if c.label == "PER"]
@@ -34,7 +37,7 @@ def resolve_reference(doc, start_char: int, end_char: int):
             c = index.clusters[m.cluster]
             if c.label == "PER":
                 return index.best_span(doc, c, start_char)
-    text = doc.text[start_char:end_char]
+    text = (doc.text if text is None else text)[start_char:end_char]
     sent = index.sent_of_char(start_char)
     words = [w for w in text.split() if fold(w)]
     # 2. role noun phrase

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from itertools import islice
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Callable, Optional
 
@@ -62,8 +63,13 @@ def sentence_ends(text: str) -> list[int]:
     return ends
 
 
-def words_between(text: str, start: int, end: int) -> list[Word]:
-    return [Word(m.group(), m.start(), m.end()) for m in WORD_RE.finditer(text, start, end)]
+def words_between(text: str, start: int, end: int, limit: Optional[int] = None) -> list[Word]:
+    """The words of ``text[start:end]``; with ``limit``, only the first ``limit`` of them
+    (making a Word for every match is what costs)."""
+    matches = WORD_RE.finditer(text, start, end)
+    if limit is not None:
+        matches = islice(matches, limit)
+    return [Word(m.group(), m.start(), m.end()) for m in matches]
 
 
 def is_capitalized(w: Word) -> bool:
@@ -72,17 +78,22 @@ def is_capitalized(w: Word) -> bool:
     return t[:1].isupper() or (t[:1].isdigit() and bool(NUMERIC_NOUN_RE.match(t)))
 
 
+_FEMININE_ROLE_SUFFIXES = tuple(s + "in" for s in ("minister",))
+
+
 def is_person_role(word: str) -> bool:
     low = word.lower().rsplit("-", 1)[-1]
-    return low.endswith(PERSON_ROLE_SUFFIXES) or low.endswith(tuple(s + "in" for s in ("minister",)))
+    return low.endswith(PERSON_ROLE_SUFFIXES) or low.endswith(_FEMININE_ROLE_SUFFIXES)
 
 
 class DocContext:
     """What the rules need from the Doc, computed once per document."""
 
-    def __init__(self, doc: Doc, lemma_lookup: Optional[Callable[[str], Optional[str]]] = None) -> None:
+    def __init__(self, doc: Doc, lemma_lookup: Optional[Callable[[str], Optional[str]]] = None,
+                 text: Optional[str] = None) -> None:
         self.doc = doc
-        self.text = doc.text
+        # doc.text joins every token anew: callers that have it already pass it
+        self.text = doc.text if text is None else text
         self.sent_ends = sentence_ends(self.text)
         self.ents = sorted(doc.ents, key=lambda e: e.start_char)
         self.ent_starts = [e.start_char for e in self.ents]
@@ -152,4 +163,4 @@ def canonical(ctx: DocContext, ent: Span) -> str:
 
 
 def resolve_reference(ctx: DocContext, start: int, end: int) -> Optional[Span]:
-    return names_resolve_reference(ctx.doc, start, end)
+    return names_resolve_reference(ctx.doc, start, end, text=ctx.text)

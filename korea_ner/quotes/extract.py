@@ -43,7 +43,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
     raws = find_quote_spans(text)
     if not raws:
         return []
-    ctx = DocContext(doc, lemma_lookup)
+    ctx = DocContext(doc, lemma_lookup, text=text)
     ctx.set_quotes(raws)
     salient = salient_subjects(ctx)
     results: list[_Found] = []

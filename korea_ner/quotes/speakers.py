@@ -250,10 +250,10 @@ def salient_subjects(ctx: DocContext) -> list[tuple[int, Speaker]]:
         if ctx.in_quote(s):
             continue
         e = ctx.sentence_end(s)
-        ws = words_between(text, s, min(e, s + 120))
+        ws = words_between(text, s, min(e, s + 120), limit=10)  # np_right reads no further
         if not ws:
             continue
-        m = np_right(ctx, ws, 0, min(len(ws), 10))
+        m = np_right(ctx, ws, 0, len(ws))
         if m is None or m.kind == "pron":
             continue
         mention = text[m.start:m.end]
