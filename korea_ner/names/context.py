@@ -7,7 +7,9 @@ that a later "der Chefdiplomat" can refer back to. "mit Lawrow": an oblique ment
 
 from __future__ import annotations
 
+import bisect
 import re
+from typing import Optional
 
 from korea_ner.names.docindex import Mention
 from korea_ner.names.fold import fold
@@ -41,9 +43,38 @@ def sentence_starts(doc) -> list[int]:
     return [0] + [m.end() for m in _SENTENCE_END_RE.finditer(doc.text)]
 
 
-def mention_weight(doc, span) -> float:
-    """Salience weight: subject-like (sentence-initial) mentions count more, oblique ones less."""
-    sent_start = span.sent.start if doc.has_annotation("SENT_START") else 0
+class SentenceIndex:
+    """Where the sentence of a span starts (``span.sent.start``), for many spans of one Doc.
+
+    ``span.sent`` walks to both ends of the sentence and builds a Span on every call;
+    this reads the sentence starts once. Sentence hooks (a custom ``doc.sents``) are
+    still asked per span.
+    """
+
+    def __init__(self, doc):
+        self.annotated = doc.has_annotation("SENT_START")
+        self.hooked = "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
+        self.starts: list[int] = []
+        if self.annotated and not self.hooked:
+            self.starts = [i for i, v in enumerate(doc.to_array("SENT_START").tolist()) if v == 1]
+
+    def start_of(self, span) -> Optional[int]:
+        """The token where ``span``'s sentence starts; None without sentence boundaries."""
+        if not self.annotated:
+            return None
+        if self.hooked:
+            return span.sent.start
+        # like Span.sent: the last sentence start at or before the span, else the doc start
+        k = bisect.bisect_right(self.starts, span.start) - 1
+        return self.starts[k] if k >= 0 else 0
+
+
+def mention_weight(doc, span, sentences: Optional[SentenceIndex] = None) -> float:
+    """Salience weight: subject-like (sentence-initial) mentions count more, oblique ones less.
+
+    ``sentences``: the doc's SentenceIndex, when the caller weighs many mentions."""
+    sent_start = (sentences or SentenceIndex(doc)).start_of(span)
+    sent_start = 0 if sent_start is None else sent_start
     i = span.start - 1
     steps = 0
     while i >= sent_start and steps < _WEIGHT_LOOKBACK:
@@ -61,9 +92,10 @@ def mention_weight(doc, span) -> float:
     return SUBJECT_WEIGHT if i < sent_start else PLAIN_WEIGHT
 
 
-def roles_before(doc, span) -> list[Role]:
+def roles_before(doc, span, sentences: Optional[SentenceIndex] = None) -> list[Role]:
     """Role nouns introducing a mention: "Der russische Außenminister Sergej Lawrow"."""
-    sent_start = span.sent.start if doc.has_annotation("SENT_START") else max(0, span.start - 6)
+    sent_start = (sentences or SentenceIndex(doc)).start_of(span)
+    sent_start = max(0, span.start - 6) if sent_start is None else sent_start
     # role words inside the entity span itself ("US-Präsident Donald Trump" as one entity)
     inner = []
     for tok in span:

@@ -190,10 +190,18 @@ def unglue(text: str, known: Iterable[str], label: str = "PER") -> str:
     for cut in range(len(last) - 2, 1, -1):
         if last[cut:].islower() and last[cut:].isalpha():
             candidates.append(last[:cut])
+    if not candidates:
+        return text
+    # a candidate can only match a known key that ends in its own spelling (checked below):
+    # this skips building and normalising the other candidates
+    known_last = {k.rsplit(" ", 1)[-1] for k in known_set}
     for cand in candidates:
+        spelling = fold(cand).replace(" ", "")
+        if spelling not in known_last:
+            continue
         new = " ".join(words[:-1] + [cand])
         key = key_of(new, label)
         # exact spelling only: "Merkelsagte" is "Merkel" + "sagte", not genitive "Merkels" + "agte"
-        if key in known_set and key.split()[-1] == fold(cand).replace(" ", ""):
+        if key in known_set and key.split()[-1] == spelling:
             return new
     return text

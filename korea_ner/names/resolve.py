@@ -22,7 +22,7 @@ from typing import Any, Optional, Sequence
 
 from korea_ner.names.aliases import Aliases
 from korea_ner.names.context import (
-    attach_bracketed_first_names, mention_weight, roles_before, sentence_starts,
+    SentenceIndex, attach_bracketed_first_names, mention_weight, roles_before, sentence_starts,
 )
 from korea_ner.names.docindex import Cluster, DocIndex, Mention
 from korea_ner.names.fold import fold, skeleton
@@ -67,20 +67,25 @@ class DocResolver:
         index = DocIndex([], [], sentence_starts(doc))
         if not ents:
             return index
-        index.mentions = self._read_mentions(doc, ents, index)
+        sentences = SentenceIndex(doc)
+        index.mentions = self._read_mentions(doc, ents, index, sentences)
         attach_bracketed_first_names(doc, index.mentions)
-        self._cluster(doc, ents, index)
+        self._cluster(doc, ents, index, sentences)
         return index
 
-    def _read_mentions(self, doc, ents, index: DocIndex) -> list[Mention]:
+    def _read_mentions(self, doc, ents, index: DocIndex, sentences: SentenceIndex) -> list[Mention]:
+        # Span.text and label_ build new strings on every access: read them once
+        texts = [e.text for e in ents]
+        labels = [e.label_ for e in ents]
+        raw_key_list = [key_of(t, lab) for t, lab in zip(texts, labels)]
+        raw_keys = set(raw_key_list)
         # last words of all mentions, folded: lets strip_genitive see "Ri" before "Ris"
-        raw_keys = {key_of(e.text, e.label_) for e in ents}
         last_words = {k.split()[-1] for k in raw_keys if k}
-        place_keys = {key_of(e.text, e.label_) for e in ents if e.label_ in PLACE_LABELS}
+        place_keys = {k for k, lab in zip(raw_key_list, labels) if lab in PLACE_LABELS}
         mentions: list[Mention] = []
         for i, span in enumerate(ents):
-            label = span.label_
-            display = clean_name(span.text, label, last_words)
+            label, text = labels[i], texts[i]
+            display = clean_name(text, label, last_words)
             key = key_of(display, label) if display else ""
             if key and key not in raw_keys or (key and len(display.split()) > 1):
                 unglued = unglue(display, raw_keys - {key}, label) if len(display.split()) > 1 else display
@@ -92,8 +97,8 @@ class DocResolver:
                 key = key_of(display, label)
             mentions.append(Mention(
                 index=i, start=span.start, end=span.end, start_char=span.start_char,
-                end_char=span.end_char, label=label, text=span.text, display=display, key=key,
-                sent=index.sent_of_char(span.start_char), weight=mention_weight(doc, span),
+                end_char=span.end_char, label=label, text=text, display=display, key=key,
+                sent=index.sent_of_char(span.start_char), weight=mention_weight(doc, span, sentences),
             ))
         return mentions
 
@@ -108,14 +113,14 @@ class DocResolver:
         c.mentions.append(m.index)
         m.cluster = c.id
 
-    def _cluster(self, doc, ents, index: DocIndex) -> None:
+    def _cluster(self, doc, ents, index: DocIndex, sentences: SentenceIndex) -> None:
         per = [m for m in index.mentions if m.label == "PER" and m.key]
         others = [m for m in index.mentions if m.label != "PER" and m.key]
         by_key = self._cluster_full_names(index, per)
         self._cluster_bare_names(index, per, others, by_key)
         self._cluster_others(index, others)
         for c in index.clusters:
-            self._finish(doc, ents, index, c)
+            self._finish(doc, ents, index, c, sentences)
 
     def _cluster_full_names(self, index: DocIndex, per: list[Mention]) -> dict[str, int]:
         """Pass 1: full names (2+ words), longest first so shorter spellings can join them.
@@ -198,13 +203,13 @@ class DocResolver:
         supers = [cid for cid in cands if extends_name(toks, index.clusters[cid].tokens)]
         return supers[0] if len(supers) == 1 else None
 
-    def _finish(self, doc, ents, index: DocIndex, c: Cluster) -> None:
+    def _finish(self, doc, ents, index: DocIndex, c: Cluster, sentences: SentenceIndex) -> None:
         """Roles and canonical name of a complete cluster."""
         ms = [index.mentions[i] for i in c.mentions]
         if c.label == "PER":
             for m in ms:
                 if len(m.display.split()) > 1 or m.label == "PER":
-                    c.roles.extend(roles_before(doc, ents[m.index]))
+                    c.roles.extend(roles_before(doc, ents[m.index], sentences))
         c.canonical = choose_display([m.display for m in ms])
         if self.aliases is not None:
             for k in [c.key] + [m.key for m in ms]:
@@ -247,13 +252,15 @@ def _without_extra_surname(best: str, counts: Counter, word_counts: Counter) -> 
 # DocIndex per Doc, for the many resolve_reference calls the quotes component makes on
 # one Doc; keyed by id(doc) and validated by the Doc itself and its entity signature
 # (a recycled id or changed entities must not return a stale index)
-_INDEX_CACHE: "OrderedDict[int, tuple[tuple, Any, DocIndex]]" = OrderedDict()
+_INDEX_CACHE: "OrderedDict[int, tuple[bytes, Any, DocIndex]]" = OrderedDict()
 _INDEX_CACHE_SIZE = 32
 DEFAULT_RESOLVER = DocResolver()
 
 
-def _ents_signature(doc) -> tuple:
-    return (len(doc), tuple((e.start, e.end, e.label) for e in doc.ents))
+def _ents_signature(doc) -> bytes:
+    # the per-token entity annotation that doc.ents is read from: cheaper than doc.ents,
+    # which builds a Span per entity on every call (and this runs on every look-up)
+    return doc.to_array(["ENT_IOB", "ENT_TYPE"]).tobytes()
 
 
 def doc_index(doc, resolver: Optional[DocResolver] = None, use_cached: bool = True) -> DocIndex:

@@ -9,6 +9,7 @@ All functions take folded words (see ``fold``); nothing here looks at a Doc.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Optional, Sequence
 
 from korea_ner.names.fold import fold
@@ -81,6 +82,7 @@ def inflections(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=65536)  # asked for every word around every mention
 def is_role_word(key: str) -> bool:
     """``key`` is one folded word (hyphen parts joined by space) that names a role or title."""
     parts = key.split()
