@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable, Optional, Sequence
 
 from korea_ner.serialize import SerializableState
@@ -159,6 +160,7 @@ def is_edge_junk(text: str, previous: str = "") -> bool:
     return not text.strip() or all(not ch.isalnum() for ch in text)
 
 
+@lru_cache(maxsize=65536)  # asked for nearly every capitalised word of a document
 def place_key(word: str) -> str:
     """Folded place key of a word, genitive removed: "Nordkoreas" -> "nordkorea"."""
     return fold(strip_genitive(word))
@@ -292,6 +294,44 @@ def _joins_capitalised_neighbour(texts: Sequence[str], i: int) -> bool:
     return (before[:1].isupper() and before.isalpha()) or (after[:1].isupper() and after.isalpha())
 
 
+class CountsWithout:
+    """``counts - Counter(own)`` for look-ups: the document's evidence without one span's
+    own words, computed per word asked about instead of copying ``counts`` for every span."""
+
+    __slots__ = ("counts", "own")
+
+    def __init__(self, counts: Counter, own: Iterable):
+        self.counts = counts
+        self.own = Counter(own)
+
+    def __getitem__(self, key) -> int:
+        n = self.counts[key] - self.own[key]
+        return n if n > 0 else 0  # like Counter subtraction, which keeps positive counts only
+
+
+class SingleNameCounts:
+    """Per word: how often another PER mention ends in it or consists of it alone
+    (``last``), plus one when it occurs in other mentions but never before a last word."""
+
+    __slots__ = ("last", "others", "nonlast")
+
+    def __init__(self, last: CountsWithout, others: CountsWithout, nonlast: CountsWithout):
+        self.last, self.others, self.nonlast = last, others, nonlast
+
+    def __getitem__(self, key) -> int:
+        return self.last[key] + (1 if self.others[key] > 0 and self.nonlast[key] == 0 else 0)
+
+
+#: ``doc.to_array("ENT_IOB")`` values of a token outside entities: unset and "O".
+FREE_IOB = frozenset({0, 2})
+
+
+def token_texts(doc) -> list[str]:
+    """``[t.text for t in doc]`` without building a Token object per token."""
+    strings = doc.vocab.strings
+    return [strings[orth] for orth in doc.to_array("ORTH").tolist()]
+
+
 # ---------------------------------------------------------------------------
 # Component
 # ---------------------------------------------------------------------------
@@ -327,7 +367,9 @@ class MentionRepairer(SerializableState):
 
         lex = self.lexicon
         spans = [[e.start, e.end, e.label_] for e in doc.ents]
-        texts = [t.text for t in doc]
+        texts = token_texts(doc)
+        # the NER's entity tags, read once (Token.ent_iob_ builds a Token per look-up)
+        free = [iob in FREE_IOB for iob in doc.to_array("ENT_IOB").tolist()]
         # 1. line breaks (captions, headlines), edges, leading titles/roles
         for s in spans:
             s[1] = first_line_end(texts, s[0], s[1])
@@ -353,20 +395,19 @@ class MentionRepairer(SerializableState):
         per_counts, surname_counts, nonlast_counts, bigrams = self._evidence(spans, texts)
         for s in spans:
             if s[2] == PER:
-                self._extend_neighbours(s, texts, doc, bigrams)
+                self._extend_neighbours(s, texts, free, bigrams)
         out: list[list] = []
         for k, s in enumerate(spans):
             if s[2] != PER:
                 out.append(s)
                 continue
             words = texts[s[0]:s[1]]
-            own = Counter(words)
-            others = per_counts - own
-            others_last = surname_counts - Counter(words[-1:])
-            others_nonlast = nonlast_counts - Counter(words[:-1])
+            others = CountsWithout(per_counts, words)
+            others_last = CountsWithout(surname_counts, words[-1:])
+            others_nonlast = CountsWithout(nonlast_counts, words[:-1])
             # words that end another PER mention or form one on their own (not a first name)
-            others_single = others_last + Counter(w for w, n in others.items() if others_nonlast[w] == 0)
-            others_bi = bigrams - Counter(zip(words, words[1:]))
+            others_single = SingleNameCounts(others_last, others, others_nonlast)
+            others_bi = CountsWithout(bigrams, zip(words, words[1:]))
             # 2. trailing junk
             drop = trim_trailing(words, places, lex, others, others_single)
             for j in range(len(words) - drop, len(words)):
@@ -379,7 +420,7 @@ class MentionRepairer(SerializableState):
             cut = split_point(words, others_last, others_nonlast, others, others_bi)
             parts = [[s[0], s[0] + cut, PER], [s[0] + cut, s[1], PER]] if cut else [s]
             for p in parts:
-                self._complete_east_asian(p, texts, doc)
+                self._complete_east_asian(p, texts, doc, free)
                 pw = texts[p[0]:p[1]]
                 if len(pw) == 1:
                     w = pw[0]
@@ -393,7 +434,7 @@ class MentionRepairer(SerializableState):
         out.extend([st, en, "LOC"] for st, en in new_locs)
         # 4. untagged place words
         if self.tag_places:
-            out.extend(self._place_words(doc, texts, out, places, lex))
+            out.extend(self._place_words(texts, free, out, places, lex))
         # 5. one name, one label in a document
         out = consistent_person_labels(out, texts)
         out.extend(untagged_person_mentions(doc, texts, out, lex))
@@ -426,17 +467,18 @@ class MentionRepairer(SerializableState):
         return "\n" in prev.text or prev.text in SENT_END or (prev.is_space and i == 1)
 
     @staticmethod
-    def _free(doc, i: int) -> bool:
-        return 0 <= i < len(doc) and doc[i].ent_iob_ in ("O", "")
+    def _free(free: Sequence[bool], i: int) -> bool:
+        """Token ``i`` exists and the NER tagged it as no entity."""
+        return 0 <= i < len(free) and free[i]
 
-    def _complete_east_asian(self, p: list, texts: Sequence[str], doc) -> None:
+    def _complete_east_asian(self, p: list, texts: Sequence[str], doc, free: Sequence[bool]) -> None:
         """Complete "Kim Jong" + "Un"/"-un"."""
         words = texts[p[0]:p[1]]
         nxt = p[1]
-        if wants_ea_completion(words) and self._free(doc, nxt):
+        if wants_ea_completion(words) and self._free(free, nxt):
             glued = not doc[nxt - 1].whitespace_
             tok = texts[nxt]
-            if glued and tok in HYPHENS and self._free(doc, nxt + 1) and is_ea_syllable(texts[nxt + 1]):
+            if glued and tok in HYPHENS and self._free(free, nxt + 1) and is_ea_syllable(texts[nxt + 1]):
                 p[1] = nxt + 2  # "Kim Jong" "-" "un"
                 return
             if is_ea_syllable(tok) and not self.lexicon.is_lower_word(tok.lstrip("".join(HYPHENS))) and (
@@ -444,22 +486,22 @@ class MentionRepairer(SerializableState):
                 p[1] = nxt + 1  # "Kim Jong" "Un", "Kim Jong" "-un"
                 return
 
-    def _extend_neighbours(self, p: list, texts: Sequence[str], doc, bigrams: Counter) -> None:
+    def _extend_neighbours(self, p: list, texts: Sequence[str], free: Sequence[bool], bigrams: Counter) -> None:
         """Add untagged neighbour words that another PER mention has next to the same word."""
-        while self._free(doc, p[1]) and texts[p[1]][:1].isupper() and bigrams[(texts[p[1] - 1], texts[p[1]])]:
+        while self._free(free, p[1]) and texts[p[1]][:1].isupper() and bigrams[(texts[p[1] - 1], texts[p[1]])]:
             p[1] += 1
-        while self._free(doc, p[0] - 1) and texts[p[0] - 1][:1].isupper() \
+        while self._free(free, p[0] - 1) and texts[p[0] - 1][:1].isupper() \
                 and bigrams[(texts[p[0] - 1], texts[p[0]])]:
             p[0] -= 1
 
-    def _place_words(self, doc, texts, spans, places, lex):
-        taken = bytearray(len(doc))
+    def _place_words(self, texts, free, spans, places, lex):
+        taken = bytearray(len(texts))
         for st, en, _ in spans:
             for i in range(st, en):
                 taken[i] = 1
         out = []
         for i, w in enumerate(texts):
-            if taken[i] or not w[:1].isupper() or len(w) < 3 or doc[i].ent_iob_ not in ("O", ""):
+            if taken[i] or not w[:1].isupper() or len(w) < 3 or not free[i]:
                 continue
             if is_place(w, places) and not lex.is_common(w):
                 out.append([i, i + 1, "LOC"])
