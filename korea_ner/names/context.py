@@ -56,7 +56,7 @@ class SentenceIndex:
         self.hooked = "sent" in doc.user_span_hooks or "sents" in doc.user_hooks
         self.starts: list[int] = []
         if self.annotated and not self.hooked:
-            self.starts = [i for i, v in enumerate(doc.to_array("SENT_START").tolist()) if v == 1]
+            self.starts = (doc.to_array("SENT_START") == 1).nonzero()[0].tolist()
 
     def start_of(self, span) -> Optional[int]:
         """The token where ``span``'s sentence starts; None without sentence boundaries."""

@@ -102,6 +102,7 @@ def nation_of(word_key: str) -> Optional[str]:
     return None
 
 
+@lru_cache(maxsize=65536)  # asked for every word before every person mention
 def role_classes(key: str) -> Role:
     """Role classes and nation of a role word: "us aussenminister" -> ({aussenminister}, "US")."""
     parts = key.split()

@@ -28,7 +28,7 @@ NUMERIC_NOUN_RE = re.compile(r"\d+-[A-ZÄÖÜ]")
 WORD_RE = re.compile(r"\w+(?:[-‐'’.]\w+)*|[^\w\s]")
 
 
-@dataclass
+@dataclass(slots=True)  # made for every word of every window around a quote: slots make that cheaper
 class Word:
     text: str
     start: int
