@@ -75,3 +75,21 @@ def test_bundled_pipeline_skips_lemmatizing_yet_looks_lemmas_up(bundled):
         assert bundled("Die Kinder schrieben Briefe.")[2].lemma_ == "schreiben"
     finally:
         bundled.disable_pipe("lemmatizer")
+
+
+def test_saved_kner_pipeline_loads_with_plain_spacy(tmp_path, tiny_model):
+    # kner's components are spaCy entry points: spacy.load finds them without
+    # importing korea_ner first, so a saved kner pipeline composes like any other
+    import subprocess
+    import sys
+
+    path = tmp_path / "saved"
+    load_pipeline(tiny_model).to_disk(path)
+    script = (
+        "import sys, spacy\n"
+        f"nlp = spacy.load({str(path)!r})\n"
+        "doc = nlp('„Wir bleiben hier“, sagte Sergej Lawrow in Moskau.')\n"
+        "print('korea_ner' in sys.modules, nlp.pipe_names[-2:], [(q.text, q.speaker.name) for q in doc._.quotes])\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "True ['kner_names', 'kner_quotes'] [('Wir bleiben hier', 'Sergej Lawrow')]"

@@ -31,7 +31,6 @@ from spacy.tokens import DocBin  # noqa: E402
 from spacy.training import Corpus  # noqa: E402
 
 from training import callbacks  # noqa: E402,F401  (registers kner.time_limit.v1)
-import korea_ner.entity_tagger  # noqa: E402,F401  (registers kner_entity_tagger)
 from training.convert import DEFAULT_DATA, convert  # noqa: E402
 
 CORPUS = REPO_ROOT / "training" / "corpus"
