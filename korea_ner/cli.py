@@ -187,8 +187,25 @@ def entities(
     from korea_ner.outputs import ENTITY_PER_DOC_VIEW, ENTITY_VIEW
     from korea_ner.process import aggregate_entities
 
+    wanted = _labels(label)
+
+    def rows(records):
+        seen: set[str] = set()
+
+        def noting_labels(records):
+            for record in records:
+                seen.update(entity["label"] for entity in record["entities"])
+                yield record
+
+        result = aggregate_entities(noting_labels(records), labels=wanted, min_count=min_count, per_doc=per_doc)
+        unknown = [name for name in wanted or () if name not in seen]
+        if unknown:  # most likely a typo ("PERSON"): say so rather than print an empty list
+            print(f"kner: warning: no entity is labelled {', '.join(unknown)}; labels found: "
+                  f"{', '.join(sorted(seen)) or 'none'}", file=sys.stderr, flush=True)
+        return result
+
     _list(
-        lambda records: aggregate_entities(records, labels=_labels(label), min_count=min_count, per_doc=per_doc),
+        rows,
         ENTITY_PER_DOC_VIEW if per_doc else ENTITY_VIEW,
         None,
         paths, format, output, model, aliases, glob, input_format, jobs,
@@ -361,7 +378,10 @@ def main(argv: Optional[list[str]] = None) -> None:
     except typer.Abort:
         code = EXIT_INTERRUPTED
     except typer.TyperException as exc:  # usage errors: bad options, missing arguments
-        exc.show()
+        if type(exc).__name__ == "NoArgsIsHelpError":  # plain `kner`: the help is the answer
+            exc.show()
+        else:
+            print(usage_error_line(exc), file=sys.stderr)
         code = getattr(exc, "exit_code", EXIT_USAGE)
     except KnerError as exc:
         print(f"kner: error: {exc}", file=sys.stderr)
@@ -375,6 +395,15 @@ def main(argv: Optional[list[str]] = None) -> None:
         print(f"kner: error: {exc.strerror or exc}" + (f": {exc.filename}" if exc.filename else ""), file=sys.stderr)
         code = EXIT_USAGE
     sys.exit(code if isinstance(code, int) else EXIT_OK)
+
+
+def usage_error_line(exc: Exception) -> str:
+    """A usage error as one line, like every other error ("kner: error: ..."), with where to look."""
+    format_message = getattr(exc, "format_message", None)
+    message = " ".join((format_message() if format_message else str(exc)).split())
+    ctx = getattr(exc, "ctx", None)
+    hint = f" (see '{ctx.command_path} -h')" if ctx is not None and getattr(ctx, "command_path", "") else ""
+    return f"kner: error: {message[:1].lower()}{message[1:]}{hint}"
 
 
 def _silence_stdout() -> None:

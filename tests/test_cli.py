@@ -49,8 +49,12 @@ def test_entities_json_merges_variants(capsys, corpus, tiny_model):
 
 
 def test_entities_label_filter_min_count_and_per_doc(capsys, corpus, tiny_model):
-    code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--label", "loc")
+    code, out, err = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--label", "loc")
+    assert code == 0 and {e["label"] for e in json.loads(out)} == {"LOC"} and err == ""
+    # a label nothing has (a typo) is named on stderr instead of passing as an empty result
+    code, out, err = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--label", "PERSON,loc")
     assert code == 0 and {e["label"] for e in json.loads(out)} == {"LOC"}
+    assert err.strip().splitlines() == ["kner: warning: no entity is labelled PERSON; labels found: LOC, ORG, PER"]
     code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--min-count", "3")
     assert [e["name"] for e in json.loads(out)] == ["Sergej Lawrow"]
     code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--per-doc")
@@ -119,8 +123,15 @@ def test_missing_model_is_one_line_and_exit_2(capsys, corpus, tmp_path):
 
 
 def test_bad_option_is_a_usage_error(capsys, corpus):
-    code, _, _ = run(capsys, "entities", str(corpus), "--min-count", "zero")
+    code, _, err = run(capsys, "entities", str(corpus), "--min-count", "zero")
     assert code == 2
+    assert err.strip().splitlines() == [
+        "kner: error: invalid value for '--min-count': Input should be a valid integer, "
+        "unable to parse string as an integer (see 'kner entities -h')"]
+    code, _, err = run(capsys, "entities", str(corpus), "--bogus")
+    assert code == 2 and len(err.strip().splitlines()) == 1 and err.startswith("kner: error: no such option: --bogus")
+    code, _, err = run(capsys, "entitis", str(corpus))
+    assert code == 2 and len(err.strip().splitlines()) == 1 and "Did you mean 'entities'?" in err
     code, _, err = run(capsys, "entities", str(corpus), "--format", "xml")
     assert code == 2 and "unknown format" in err
 
