@@ -26,6 +26,11 @@ INPUT_FORMATS = ("auto", "text", "jsonl")
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 # " date 2018-05 " at the very start of a file, as in the seed articles.
 DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
+# A JSONL "date": an ISO 8601 date or date-time ("2024", "2024-03", "2024-03-05T10:00Z").
+ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T ][0-9:.,+\-Z]*)?")
+# Malformed lines named one by one per file; a text file read as JSONL would
+# otherwise give one warning per line.
+MAX_LINE_WARNINGS = 10
 BINARY_SIGNATURES = (b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK\x03\x04", b"\x7fELF")
 # Tried in this order when a file is not UTF-8: German text from Windows tools
 # is cp1252 (which has „“ and €), anything else is read as Latin-1.
@@ -166,7 +171,18 @@ def _looks_like_jsonl(data: bytes) -> bool:
 
 
 def read_jsonl(stream: Iterable[bytes], name: str, skip: SkipHandler) -> Iterator[Document]:
-    """Documents of JSON Lines (id, text, date); a bad line is reported as NAME:LINE and skipped."""
+    """Documents of JSON Lines (id, text, date); a bad line is reported as NAME:LINE and skipped.
+
+    A "date" that is not an ISO date is reported and dropped; its document is kept.
+    """
+    bad_lines = 0
+
+    def bad_line(where: str, why: str) -> None:
+        nonlocal bad_lines
+        bad_lines += 1
+        if bad_lines <= MAX_LINE_WARNINGS:
+            skip(where, why)
+
     for lineno, raw in enumerate(stream, start=1):
         where = f"{name}:{lineno}"
         if not raw.strip():
@@ -174,18 +190,23 @@ def read_jsonl(stream: Iterable[bytes], name: str, skip: SkipHandler) -> Iterato
         try:
             record = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            skip(where, f"malformed JSON line: {exc}")
+            bad_line(where, f"malformed JSON line: {exc}")
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            skip(where, 'JSON line needs an object with a string "text" field')
+            bad_line(where, 'JSON line needs an object with a string "text" field')
             continue
         doc_id = record.get("id")
         date = record.get("date")
+        if date is not None and not (isinstance(date, str) and ISO_DATE.fullmatch(date.strip())):
+            skip(where, f"date {json.dumps(date, ensure_ascii=False)} is not an ISO date (YYYY-MM-DD); document kept without it")
+            date = None
         yield make_document(
             str(doc_id) if doc_id is not None else where,
             record["text"],
-            str(date) if date is not None else None,
+            date.strip() if date is not None else None,
         )
+    if bad_lines > MAX_LINE_WARNINGS:
+        skip(name, f"{bad_lines - MAX_LINE_WARNINGS} more malformed lines skipped (not listed); is it JSONL?")
 
 
 def make_document(doc_id: str, text: str, date: Optional[str] = None) -> Document:

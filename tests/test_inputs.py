@@ -101,6 +101,32 @@ def test_jsonl_records_and_bad_lines(tmp_path):
     assert skipped == [f"{path}:2", f"{path}:5"]
 
 
+def test_jsonl_dates_are_iso_or_dropped_with_a_warning(tmp_path):
+    path = tmp_path / "dated.jsonl"
+    path.write_text(
+        '{"id": "a", "text": "A", "date": "2024-03-05T10:00:00Z"}\n'
+        '{"id": "b", "text": "B", "date": "gestern"}\n'
+        '{"id": "c", "text": "C", "date": 20240305}\n'
+        '{"id": "d", "text": "D", "date": " 2024 "}\n',
+        encoding="utf-8",
+    )
+    skipped = []
+    docs = list(iter_documents([str(path)], on_skip=lambda where, why: skipped.append((where, why))))
+    assert [(d.id, d.date) for d in docs] == [("a", "2024-03-05T10:00:00Z"), ("b", None), ("c", None), ("d", "2024")]
+    assert [where for where, _ in skipped] == [f"{path}:2", f"{path}:3"]
+    assert "not an ISO date" in skipped[0][1] and "document kept" in skipped[0][1]
+
+
+def test_text_read_as_jsonl_names_ten_lines_then_sums_up(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("".join(f"Zeile {i}\n" for i in range(1, 31)), encoding="utf-8")
+    skipped = []
+    docs = list(iter_documents([str(path)], input_format="jsonl", on_skip=lambda where, why: skipped.append((where, why))))
+    assert docs == []
+    assert [where for where, _ in skipped] == [f"{path}:{i}" for i in range(1, 11)] + [str(path)]
+    assert skipped[-1][1].startswith("20 more malformed lines skipped")
+
+
 def test_unknown_input_format():
     with pytest.raises(InputError, match="input format"):
         list(iter_documents(["-"], input_format="xml"))
