@@ -125,14 +125,17 @@ def _entity_rows(entry: dict) -> Iterator[Row]:
 
 
 def _quote_rows(quote: dict) -> Iterator[Row]:
+    # CSV: the whole quote (only the terminal table shortens it)
     speaker = quote.get("speaker")
     yield [
         _speaker_name(speaker),
         speaker["mention"] if speaker else None,
+        _speaker_name(quote.get("addressee")),
         quote["cue"],
         quote["kind"],
-        _preview(quote["text"]),
+        quote["text"],
         quote["doc"],
+        quote.get("date"),
         quote["start"],
         quote["end"],
     ]
@@ -166,7 +169,8 @@ ENTITY_VIEW = View("Entities", ("name", "label", "count", "docs", "variants"), _
 ENTITY_PER_DOC_VIEW = View(
     "Entities per document", ("doc", "name", "label", "count", "docs", "variants"), _entity_rows, wide=("variants",)
 )
-QUOTE_VIEW = View("Quotes", ("speaker", "mention", "cue", "kind", "quote", "doc", "start", "end"), _quote_rows, wide=("quote",))
+QUOTE_VIEW = View("Quotes", ("speaker", "mention", "addressee", "cue", "kind", "quote", "doc", "date", "start", "end"),
+                  _quote_rows, wide=("quote",))
 QUOTE_TABLE_VIEW = View("Quotes", ("speaker", "quote", "cue", "doc"), _quote_table_rows, wide=("quote",))
 DOCUMENT_VIEW = View(
     "Documents",

@@ -63,6 +63,10 @@ def test_quote_and_entity_views():
     quote = {"doc": "a.txt", "date": None, **RECORD["quotes"][0]}
     table = render([quote], "table", QUOTE_VIEW)
     assert "ein Sprecher" in table and "sagen" in table
+    long_quote = {**quote, "text": "Wort " * 60, "date": "2024-03", "addressee": {"name": "Anna Berg", "mention": "Berg"}}
+    rows = list(csv.reader(io.StringIO(render([long_quote], "csv", QUOTE_VIEW))))
+    assert rows[0] == ["speaker", "mention", "addressee", "cue", "kind", "quote", "doc", "date", "start", "end"]
+    assert rows[1][2] == "Anna Berg" and rows[1][5] == "Wort " * 60 and rows[1][7] == "2024-03"  # CSV is never shortened
     entry = {"name": "Henriette Reker", "label": "PER", "count": 3, "docs": 2, "variants": ["Reker", "Rekers"]}
     rows = list(csv.reader(io.StringIO(render([entry], "csv", ENTITY_VIEW))))
     assert rows[1] == ["Henriette Reker", "PER", "3", "2", "Reker; Rekers"]
