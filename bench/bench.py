@@ -1,9 +1,9 @@
 """Throughput, memory and start-up benchmark for kner (prints figures; no pass/fail).
 
-    python bench/bench.py [--source ../shared/data/quotes/train.jsonl] [--min-words 300000] [--quick]
+    python bench/bench.py [--source ../shared/data/quotes/train.jsonl] [--min-words 300000] [--rounds 3] [--quick]
 
 Builds a corpus by repeating the source articles to at least --min-words words,
-then measures in one run:
+then measures in one run (--rounds times, each round back to back; medians reported):
 - words/s of spaCy's bare German tokenizer (spacy.blank("de")) on that corpus;
 - words/s of `kner analyze --format jsonl` with --jobs 1 and --jobs 2, and the
   ratios (kner/tokenizer, jobs2/jobs1), both for the whole run and after start-up
@@ -11,7 +11,7 @@ then measures in one run:
   on a one-sentence input and subtracted: the tokenizer figure has no start-up
   either);
 - peak RSS of the whole process tree (sampled from /proc) for the 1x corpus and
-  a 4x corpus, to show memory does not grow with corpus size;
+  a 4x corpus, with --jobs 1 and 2, to show memory does not grow with corpus size;
 - the wall time of `kner --help`.
 Words are whitespace-separated tokens, counted the same way for every figure.
 """
@@ -121,6 +121,7 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE, help="JSONL with a text field per line")
     parser.add_argument("--min-words", type=int, default=300_000)
     parser.add_argument("--quick", action="store_true", help="skip the 4x memory run")
+    parser.add_argument("--rounds", type=int, default=3, help="measurement rounds; medians are reported")
     parser.add_argument("--model", default=None, help="pipeline to benchmark (default: kner's choice)")
     args = parser.parse_args()
     if not args.source.exists():
@@ -132,27 +133,51 @@ def main() -> None:
         words = build_corpus(args.source, args.min_words, 1, corpus)
         print(f"corpus: {words} words, {corpus.stat().st_size / 1e6:.1f} MB (from {args.source})", flush=True)
 
-        tok = tokenizer_speed(corpus)
-        print(f"bare tokenizer spacy.blank('de'): {tok:,.0f} words/s", flush=True)
-
         tiny = Path(tmp) / "one_sentence.jsonl"
         tiny.write_text(json.dumps({"id": "s", "text": "„Wir kommen“, sagte Anna Berg in Köln."}, ensure_ascii=False) + "\n", encoding="utf-8")
+        # This machine's speed drifts by 10-30% within minutes: every round measures
+        # the tokenizer and both job counts back to back, and medians are reported.
+        rounds: list[dict] = []
+        for r in range(args.rounds):
+            tok = tokenizer_speed(corpus)
+            row = {"tok": tok}
+            for jobs in (1, 2):
+                startup = run_kner(["analyze", str(tiny), "--format", "jsonl", "--jobs", str(jobs), *model])[0]
+                seconds, rss = run_kner(["analyze", str(corpus), "--format", "jsonl", "--jobs", str(jobs), *model])
+                row[jobs] = {"seconds": seconds, "startup": startup, "rss": rss}
+            rounds.append(row)
+            print(f"round {r + 1}: tokenizer {tok:,.0f} words/s; "
+                  + "; ".join(f"--jobs {j} {row[j]['seconds']:.1f} s (start-up {row[j]['startup']:.1f} s), peak RSS {row[j]['rss']:.0f} MB" for j in (1, 2)),
+                  flush=True)
+
+        def median(values) -> float:
+            return statistics.median(list(values))
+
+        tok = median(row["tok"] for row in rounds)
+        print(f"bare tokenizer spacy.blank('de'): {tok:,.0f} words/s (median of {len(rounds)})")
         results = {}
         for jobs in (1, 2):
-            startup = statistics.median(run_kner(["analyze", str(tiny), "--format", "jsonl", "--jobs", str(jobs), *model])[0] for _ in range(3))
-            seconds, rss = run_kner(["analyze", str(corpus), "--format", "jsonl", "--jobs", str(jobs), *model])
-            results[jobs] = (words / seconds, words / (seconds - startup), rss)
-            print(f"kner analyze --jobs {jobs}: {words / seconds:,.0f} words/s ({seconds:.1f} s incl. {startup:.1f} s start-up), "
-                  f"{words / (seconds - startup):,.0f} words/s after start-up, peak RSS {rss:.0f} MB", flush=True)
-
-        print(f"ratio kner --jobs 1 / tokenizer: {results[1][0] / tok:.1%} whole run, {results[1][1] / tok:.1%} after start-up")
-        print(f"ratio --jobs 2 / --jobs 1: {results[2][0] / results[1][0]:.2f}x whole run, {results[2][1] / results[1][1]:.2f}x after start-up")
+            whole = median(words / row[jobs]["seconds"] for row in rounds)
+            after = median(words / (row[jobs]["seconds"] - row[jobs]["startup"]) for row in rounds)
+            rss = max(row[jobs]["rss"] for row in rounds)
+            results[jobs] = (whole, after, rss)
+            print(f"kner analyze --jobs {jobs}: {whole:,.0f} words/s whole run, {after:,.0f} words/s after start-up "
+                  f"(start-up {median(row[jobs]['startup'] for row in rounds):.1f} s), peak RSS {rss:.0f} MB")
+        ratio_1 = [(words / row[1]["seconds"] / row["tok"], words / (row[1]["seconds"] - row[1]["startup"]) / row["tok"]) for row in rounds]
+        ratio_2 = [(row[1]["seconds"] / row[2]["seconds"],
+                    (row[1]["seconds"] - row[1]["startup"]) / (row[2]["seconds"] - row[2]["startup"])) for row in rounds]
+        print(f"ratio kner --jobs 1 / tokenizer: {median(r[0] for r in ratio_1):.1%} whole run, "
+              f"{median(r[1] for r in ratio_1):.1%} after start-up (median of rounds)")
+        print(f"ratio --jobs 2 / --jobs 1: {median(r[0] for r in ratio_2):.2f}x whole run, "
+              f"{median(r[1] for r in ratio_2):.2f}x after start-up (median of rounds)", flush=True)
 
         if not args.quick:
             big = Path(tmp) / "corpus_4x.jsonl"
             big_words = build_corpus(args.source, args.min_words, 4, big)
-            seconds, rss = run_kner(["analyze", str(big), "--format", "jsonl", "--jobs", "1", *model])
-            print(f"kner analyze --jobs 1 on 4x corpus ({big_words} words): {big_words / seconds:,.0f} words/s, peak RSS {rss:.0f} MB (1x: {results[1][2]:.0f} MB)")
+            for jobs in (1, 2):
+                seconds, rss = run_kner(["analyze", str(big), "--format", "jsonl", "--jobs", str(jobs), *model])
+                print(f"kner analyze --jobs {jobs} on 4x corpus ({big_words} words): {big_words / seconds:,.0f} words/s, "
+                      f"peak RSS {rss:.0f} MB (1x: {results[jobs][2]:.0f} MB)", flush=True)
 
     print(f"kner --help: {help_time() * 1000:.0f} ms (median of 7)")
 
