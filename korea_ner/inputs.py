@@ -233,8 +233,9 @@ def document_from_bytes(name: str, data: bytes, skip: SkipHandler) -> Optional[D
 def decode(data: bytes) -> Optional[str]:
     """Decode article bytes to text, or None for binary data.
 
-    BOMs decide first; then strict UTF-8; then charset-normalizer's guess among
-    the encodings German news archives actually use.
+    BOMs decide first; then UTF-16 recognised by its zero bytes; then strict
+    UTF-8; then charset-normalizer's guess among the encodings German news
+    archives actually use.
     """
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
         if data.startswith(bom):
@@ -244,6 +245,9 @@ def decode(data: bytes) -> Optional[str]:
                 return None
     if data.startswith(BINARY_SIGNATURES):
         return None
+    text = _bomless_utf16(data)
+    if text is not None:
+        return None if _looks_binary(text) else text
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -251,6 +255,30 @@ def decode(data: bytes) -> Optional[str]:
     if text is None or _looks_binary(text):
         return None
     return text
+
+
+def _bomless_utf16(data: bytes) -> Optional[str]:
+    """UTF-16 without a BOM (some Windows exports), or None.
+
+    Latin-script text in UTF-16 has a zero byte in every other position (odd
+    positions for little-endian, even for big-endian) and almost none in the
+    others; binary data with runs of zeros has them in both.
+    """
+    sample = data[:4096]
+    half = len(sample) // 2
+    if half < 2 or len(data) % 2:
+        return None
+    even_zeros, odd_zeros = sample[0::2].count(0), sample[1::2].count(0)
+    if odd_zeros > 0.6 * half and even_zeros < 0.05 * half:
+        encoding = "utf-16-le"
+    elif even_zeros > 0.6 * half and odd_zeros < 0.05 * half:
+        encoding = "utf-16-be"
+    else:
+        return None
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def _guess_decode(data: bytes) -> Optional[str]:

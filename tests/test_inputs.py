@@ -46,12 +46,19 @@ def test_text_without_marker_is_untouched():
         GERMAN.encode("utf-8"),
         codecs.BOM_UTF8 + GERMAN.encode("utf-8"),
         GERMAN.encode("utf-16"),
+        GERMAN.encode("utf-16-le"),
+        GERMAN.encode("utf-16-be"),
         GERMAN.encode("cp1252"),
     ],
-    ids=["utf8", "utf8-bom", "utf16", "cp1252"],
+    ids=["utf8", "utf8-bom", "utf16", "utf16le-no-bom", "utf16be-no-bom", "cp1252"],
 )
 def test_encodings_decode_to_the_same_text(encoded):
     assert decode(encoded) == GERMAN
+
+
+def test_zero_bytes_everywhere_are_still_binary():
+    assert decode(bytes(4000)) is None
+    assert decode(b"\x01\x00\x00\x00" * 500) is None
 
 
 def test_latin1_umlauts():
