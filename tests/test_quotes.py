@@ -516,3 +516,21 @@ def test_capitalised_nouns_framed_as_speech_are_quotes_not_titles(nlp):
 def test_a_title_after_a_preposition_stays_a_title(nlp):
     doc = run(nlp, "Der Abend endete mit „Krieg und Frieden“ im Stadttheater.", persons=())
     assert doc._.quotes == []
+
+
+def test_speaker_in_apposition_before_the_verb(nlp):
+    # The comma before the verb closes "Name (Partei)", which names the noun phrase before it.
+    text = ("Bürgermeister Frank Ebel lehnte den Antrag ab, die umweltpolitische Sprecherin der Fraktion, "
+            "Lena Sommer (FDP), erklärte: „Wir bleiben bei unserem Nein.“")
+    q = only(run(nlp, text, persons=("Frank Ebel", "Lena Sommer")))
+    assert q.speaker is not None and q.speaker.name == "Lena Sommer"
+    assert q.speaker.mention == "die umweltpolitische Sprecherin der Fraktion, Lena Sommer"
+
+
+def test_fronted_person_is_subject_not_the_name_after_the_verb(nlp):
+    q = only(run(nlp, "Vereinschef Otto Brandt lobte Torwart Jens Kuhl in einer Mitteilung am Sonntag als „unseren Rückhalt“.",
+                 persons=("Otto Brandt", "Jens Kuhl")))
+    assert q.speaker is not None and q.speaker.name == "Otto Brandt"
+    # A fronted object (accusative article) leaves the subject after the verb.
+    q = only(run(nlp, "Den Vorschlag lobte Jens Kuhl als „längst überfällig“.", persons=("Jens Kuhl",)))
+    assert q.speaker is not None and q.speaker.name == "Jens Kuhl"

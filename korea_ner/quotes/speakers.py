@@ -61,9 +61,14 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     right = np_right(ctx, words, j, hi)
     if right is not None and _named_object(ctx, words, cue, right, hi):
         right = None  # "nannte sie „reine Spekulation“": the thing named, not the speaker
-    if right is not None and (right.kind in {"pron", "name"} or is_person_np(ctx, right)):
-        return right
     cs = clause_start(words, v, lo)
+    if right is not None and (right.kind in {"pron", "name"} or is_person_np(ctx, right)):
+        # "Brandt lobte Kuhl als „…“": a person opening the main clause is its subject, the one after the verb its object.
+        if right.kind != "pron":
+            left = _fronted_person(ctx, words, cs, v)
+            if left is not None:
+                return left
+        return right
     if right is None and not has_subject_candidate(ctx, words, cs, v):
         # The verb opens its clause ("„…“, betonte Struck", "zitierte man Yolanda Alvarez"):
         # a name the NER missed right after it.
@@ -73,6 +78,12 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     # Subordinate clause "wie X mitteilte": subject after the subordinator.
     if cs > lo and words[cs - 1].lower in SUBORDINATORS:
         m = first_np(ctx, words, cs, v)
+        if m is not None:
+            return m
+    # "Die Sprecherin der Fraktion, Karin Vogt (SPD), erklärte": the comma before the verb
+    # closes an apposition, so clause_start stopped short of the subject.
+    if cs == v:
+        m = _apposition_subject(ctx, words, v, lo)
         if m is not None:
             return m
     # Subject first: "Lawrow sagte", "Der Sprecher, Max Muster, erklärte", "Stoiber hatte … betont".
@@ -289,3 +300,41 @@ def _person_after(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Optio
         if m is not None and (m.kind == "name" or is_person_np(ctx, m)):
             return m
     return None
+
+
+def _apposition_subject(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Mention]:
+    """The subject "NP, Name (Partei)," right before the verb at words[v]: the name set off
+    by commas (an optional parenthesis after it) names the noun phrase before it."""
+    k = v - 1
+    if k <= lo or words[k].text != ",":
+        return None
+    k -= 1
+    if words[k].text == ")":
+        while k > lo and k > v - 8 and words[k].text != "(":
+            k -= 1
+        k -= 1
+    if k <= lo:
+        return None
+    ent = ctx.ent_at(words[k].start, words[k].end)
+    if ent is None or ent.label_ not in {"PER", "PERSON"} or ent.end_char != words[k].end:
+        return None
+    first = index_after(words, ent.start_char, lo, k + 1)
+    if first - 1 <= lo or words[first - 1].text != ",":
+        return None
+    head = clause_initial_np(ctx, words, clause_start(words, first - 1, lo), first - 1)
+    start = head.start if head is not None and is_person_np(ctx, head) else ent.start_char
+    return Mention(start, ent.end_char, "name", ent)
+
+
+def _fronted_person(ctx: DocContext, words: list[Word], cs: int, v: int) -> Optional[Mention]:
+    """A person noun phrase that fills the clause words[cs:v] before the verb, in the nominative
+    as far as its determiner tells ("Der Trainer", "Otto Brandt", not "Den Trainer")."""
+    if v <= cs or (cs > 0 and words[cs - 1].lower in SUBORDINATORS):
+        return None
+    m = np_left(ctx, words, v, cs)
+    if m is None or m.kind == "pron" or m.start != words[cs].start:
+        return None
+    first = words[cs].lower
+    if first in DETERMINERS and first not in NOM_DETERMINERS:
+        return None
+    return m if m.kind == "name" or is_person_np(ctx, m) else None
