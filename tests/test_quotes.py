@@ -534,3 +534,11 @@ def test_fronted_person_is_subject_not_the_name_after_the_verb(nlp):
     # A fronted object (accusative article) leaves the subject after the verb.
     q = only(run(nlp, "Den Vorschlag lobte Jens Kuhl als „längst überfällig“.", persons=("Jens Kuhl",)))
     assert q.speaker is not None and q.speaker.name == "Jens Kuhl"
+
+
+def test_main_clause_before_dass_frames_the_quote(nlp):
+    # No cue verb in "vertritt die Auffassung": the main clause's subject speaks, as before a colon.
+    q = only(run(nlp, "Der Mieterbund vertritt die Auffassung, dass die Reform „völlig an der Wirklichkeit vorbei“ gehe."))
+    assert q.speaker is not None and q.speaker.mention == "Der Mieterbund"
+    q = only(run(nlp, "Seit Jahren vertritt sie die These, dass Lärm auf Dauer „krank machen“ könne."))
+    assert q.speaker is not None and q.speaker.mention == "sie"

@@ -15,7 +15,7 @@ from korea_ner.quotes.marks import QUOTE_CHARS, RawQuote, find_quote_spans
 from korea_ner.quotes.phrases import Mention, clause_initial_np, is_person_np
 from korea_ner.quotes.records import Quote, Speaker
 from korea_ner.quotes.speakers import (
-    addressee_for_cue, colon_frame_source, make_speaker, recent_subject, salient_subjects, share_speaker_backwards,
+    addressee_for_cue, colon_frame_source, complement_frame, make_speaker, recent_subject, salient_subjects, share_speaker_backwards,
     speaker_for_cue,
 )
 from korea_ner.quotes.speech import (
@@ -182,12 +182,14 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
         if quote.speaker is None and cue is None:
             # "Die Firma sieht das anders: „…“", "BKA-Präsident Ziercke: „…“",
             # "Osterloh sieht darin einen „Angriff“": the clause's subject when it is a person or organisation.
+            # "Das Gericht machte klar, dass „…“": the main clause frames the quote like a colon.
+            frame = colon_words or complement_frame(left_words)
             mention = None
-            if colon_words:
-                mention = colon_frame_source(ctx, colon_words)
+            if frame:
+                mention = colon_frame_source(ctx, frame)
             elif left_words:
                 mention = clause_initial_np(ctx, left_words, 0, len(left_words))
-            if mention is not None and (colon_words or mention.kind in {"pron", "name"} or mention.ent is not None or is_person_np(ctx, mention)):
+            if mention is not None and (frame or mention.kind in {"pron", "name"} or mention.ent is not None or is_person_np(ctx, mention)):
                 found.mention = mention
                 quote.speaker = make_speaker(ctx, mention, salient, last_speaker)
         if quote.speaker is None and last_speaker is not None and raw.open - last_speaker[0] <= CONTINUATION_CHARS:

@@ -61,6 +61,8 @@ PREPOSITIONS = set(_T["prepositions"])
 # Endings of capitalized sentence-initial words that are not names ("Relativierend", "Schließlich").
 ADVERB_SUFFIXES = ("end", "lich", "weise", "ig", "isch", "falls", "dings", "dessen", "her", "hin", "s")
 SUBORDINATORS = {"wie", "als", "nachdem", "während", "weil", "da", "dass", "daß", "wo", "wenn", "ob"}
+# Conjunctions of a clause that says what someone said or thinks ("machte klar, dass …").
+COMPLEMENTIZERS = {"dass", "daß", "ob", "wonach"}
 CONJUNCTIONS = {"und", "oder", "aber", "sondern", "doch"}
 # Broader than korea_ner.names' role nouns (which link titles to persons): any
 # noun for a person ("Augenzeuge", "58-Jährige") makes a phrase a possible speaker.

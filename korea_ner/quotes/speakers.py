@@ -19,7 +19,7 @@ from korea_ner.quotes.context import (
 )
 from korea_ner.quotes.cues import CUE_FORMS, Cue
 from korea_ner.quotes.lexicon import (
-    CONTINUATION_CHARS, DETERMINERS, IMPERSONAL_CUES, NAMING_CUES, NOM_DETERMINERS, NOM_PRONOUNS, PREPOSITIONS,
+    COMPLEMENTIZERS, CONTINUATION_CHARS, DETERMINERS, IMPERSONAL_CUES, NAMING_CUES, NOM_DETERMINERS, NOM_PRONOUNS, PREPOSITIONS,
     RECENT_SUBJECT_CHARS, SKIP_AFTER_VERB, SUBJECT_PRONOUNS, SUBORDINATORS, UNNAMED_DETERMINERS,
 )
 from korea_ner.quotes.phrases import (
@@ -188,6 +188,15 @@ def colon_frame_source(ctx: DocContext, words: list[Word]) -> Optional[Mention]:
         if m is not None and (m.kind in {"pron", "name"} or m.ent is not None or is_person_np(ctx, m)):
             return m
     return None
+
+
+def complement_frame(words: list[Word]) -> list[Word]:
+    """The main clause before ", dass …" / ", ob …" / ", wonach …" among ``words`` (the words
+    before a quote), ending with its comma as a colon frame ends with its colon; [] when none."""
+    for k in range(len(words) - 1, 1, -1):
+        if words[k].lower in COMPLEMENTIZERS and words[k - 1].text == ",":
+            return words[:k]
+    return []
 
 
 def make_speaker(ctx: DocContext, m: Mention, salient: list[tuple[int, Speaker]], last: Optional[tuple[int, Speaker]]) -> Speaker:
