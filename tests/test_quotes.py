@@ -542,3 +542,15 @@ def test_main_clause_before_dass_frames_the_quote(nlp):
     assert q.speaker is not None and q.speaker.mention == "Der Mieterbund"
     q = only(run(nlp, "Seit Jahren vertritt sie die These, dass Lärm auf Dauer „krank machen“ könne."))
     assert q.speaker is not None and q.speaker.mention == "sie"
+
+
+def test_standalone_quote_after_an_organisation_subject(nlp):
+    text = ("Die Stadtwerke Lindau wiesen den Bericht am Freitag zurück. "
+            "„Wir haben die Preise seit zwei Jahren nicht erhöht und werden das auch nicht tun.“")
+    q = only(run(nlp, text, orgs=("Stadtwerke Lindau",)))
+    assert q.speaker is not None and q.speaker.mention == "Die Stadtwerke Lindau" and q.speaker.name is None
+    # A person named later is the more recent subject.
+    text = ("Die Stadtwerke Lindau wiesen den Bericht zurück. Geschäftsführerin Jana Roth wurde deutlicher. "
+            "„Wir haben die Preise seit zwei Jahren nicht erhöht und werden das auch nicht tun.“")
+    q = only(run(nlp, text, persons=("Jana Roth",), orgs=("Stadtwerke Lindau",)))
+    assert q.speaker is not None and q.speaker.name == "Jana Roth"

@@ -45,7 +45,8 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
         return []
     ctx = DocContext(doc, lemma_lookup, text=text)
     ctx.set_quotes(raws)
-    salient = salient_subjects(ctx)
+    organisations: list[tuple[int, Speaker]] = []
+    salient = salient_subjects(ctx, organisations)
     results: list[_Found] = []
     last_speaker: Optional[tuple[int, Speaker]] = None  # (char position, speaker)
     for qi, raw in enumerate(raws):
@@ -199,7 +200,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
         if quote.speaker is None and cue is None and ((sentence_quote and not left_words) or subjunctive_ctx):
             # A quoted sentence of its own after "Der BGH widersprach …", or words quoted in
             # reported speech ("Zwar sei Druck nötig, das habe nichts mit „…“ zu tun"): the last subject.
-            quote.speaker = recent_subject(raw.open, salient)
+            quote.speaker = recent_subject(raw.open, salient, organisations)
         if quote.speaker is not None:
             last_speaker = (raw.close, quote.speaker)
         results.append(found)

@@ -238,12 +238,22 @@ def _same_sentence_person(ctx: DocContext, pos: int) -> Optional[Speaker]:
     return None
 
 
-def recent_subject(pos: int, salient: list[tuple[int, Speaker]]) -> Optional[Speaker]:
-    """The subject of a sentence shortly before ``pos`` (the previous sentence or so)."""
-    k = bisect.bisect_left(salient, pos, key=lambda x: x[0]) - 1
-    if k >= 0 and pos - salient[k][0] <= RECENT_SUBJECT_CHARS:
-        return salient[k][1]
-    return None
+def recent_subject(pos: int, salient: list[tuple[int, Speaker]],
+                   organisations: list[tuple[int, Speaker]] = ()) -> Optional[Speaker]:
+    """The subject of a sentence shortly before ``pos`` (the previous sentence or so):
+    the later of the last person and the last organisation."""
+    best: Optional[tuple[int, Speaker]] = None
+    for subjects in (salient, organisations):
+        k = bisect.bisect_left(subjects, pos, key=lambda x: x[0]) - 1
+        if k >= 0 and pos - subjects[k][0] <= RECENT_SUBJECT_CHARS and (best is None or subjects[k][0] > best[0]):
+            best = subjects[k]
+    return best[1] if best is not None else None
+
+
+def _names_organisation(ctx: DocContext, m: Mention) -> bool:
+    """Does the noun phrase end in an organisation's name ("Die SPD", "Der BGH", "Amnesty International")?"""
+    ent = m.ent or ctx.ent_at(m.end - 1, m.end)
+    return ent is not None and ent.label_ == "ORG" and ent.end_char >= m.end
 
 
 def _antecedent(pos: int, salient: list[tuple[int, Speaker]], last: Optional[tuple[int, Speaker]]) -> Optional[Speaker]:
@@ -254,8 +264,10 @@ def _antecedent(pos: int, salient: list[tuple[int, Speaker]], last: Optional[tup
     return best[1] if best is not None else None
 
 
-def salient_subjects(ctx: DocContext) -> list[tuple[int, Speaker]]:
-    """Sentence-initial person names and person role nouns: what "er"/"sie" may refer to."""
+def salient_subjects(ctx: DocContext, organisations: Optional[list[tuple[int, Speaker]]] = None) -> list[tuple[int, Speaker]]:
+    """Sentence-initial person names and person role nouns: what "er"/"sie" may refer to.
+    Sentence-initial organisations ("Die SPD will …") go to ``organisations`` when given:
+    they may speak a quote that follows, but "er"/"sie" do not refer to them."""
     out: list[tuple[int, Speaker]] = []
     text = ctx.text
     # "…, sagte Lawrow": the subject of any cue verb, quote or not.
@@ -282,6 +294,8 @@ def salient_subjects(ctx: DocContext) -> list[tuple[int, Speaker]]:
         elif is_person_role(mention.split()[-1]):
             ref = resolve_reference(ctx, m.start, m.end) if m.definite else None
             out.append((m.start, Speaker(canonical(ctx, ref) if ref is not None else None, mention, m.start, m.end)))
+        elif organisations is not None and _names_organisation(ctx, m):
+            organisations.append((m.start, Speaker(None, mention, m.start, m.end)))
     out.sort(key=lambda x: x[0])
     return out
 
