@@ -554,3 +554,8 @@ def test_standalone_quote_after_an_organisation_subject(nlp):
             "„Wir haben die Preise seit zwei Jahren nicht erhöht und werden das auch nicht tun.“")
     q = only(run(nlp, text, persons=("Jana Roth",), orgs=("Stadtwerke Lindau",)))
     assert q.speaker is not None and q.speaker.name == "Jana Roth"
+
+
+def test_speaker_with_dessen_determiner_after_the_verb(nlp):
+    q = only(run(nlp, "Nach Berichten über eine Absage teilte dessen Stellvertreter am Abend mit: „Das Fest findet statt.“"))
+    assert q.speaker is not None and q.speaker.mention == "dessen Stellvertreter"

@@ -53,7 +53,8 @@ FUNCTION_WORDS_CAPITALIZED = set(_T["function_words_capitalized"])
 SUBJECT_PRONOUNS = {"er", "sie", "ich", "wir"}
 NOM_PRONOUNS = {"er", "sie", "ich", "wir", "dieser", "diese", "jener", "letzterer", "letztere"}
 DETERMINERS = set(_T["determiners"])
-NOM_DETERMINERS = {"der", "die", "das", "ein", "eine", "dieser", "diese", "sein", "seine", "ihr", "ihre"}
+# "dessen"/"deren" ("teilte dessen Stellvertreter mit") do not show the case of their noun.
+NOM_DETERMINERS = {"der", "die", "das", "ein", "eine", "dieser", "diese", "sein", "seine", "ihr", "ihre", "dessen", "deren"}
 # An indefinite article makes an unnamed source ("ein Sprecher"): not resolved to a person.
 UNNAMED_DETERMINERS = {"ein", "eine", "einer", "eines", "einem", "einen"}
 SKIP_AFTER_VERB = set(_T["skip_after_verb"])
