@@ -554,6 +554,12 @@ def test_standalone_quote_after_an_organisation_subject(nlp):
             "„Wir haben die Preise seit zwei Jahren nicht erhöht und werden das auch nicht tun.“")
     q = only(run(nlp, text, persons=("Jana Roth",), orgs=("Stadtwerke Lindau",)))
     assert q.speaker is not None and q.speaker.name == "Jana Roth"
+    # Only the sentence right before counts: in between, an organisation that does not
+    # open its sentence ("widersprach der Mieterverein") may be the one speaking.
+    text = ("Die Stadtwerke Lindau wiesen den Bericht zurück. Wie am Abend bekannt wurde, widersprach "
+            "der Mieterverein deutlich. „Die Preise sind seit zwei Jahren jeden Winter gestiegen.“")
+    q = only(run(nlp, text, orgs=("Stadtwerke Lindau", "Mieterverein")))
+    assert q.speaker is None
 
 
 def test_speaker_with_dessen_determiner_after_the_verb(nlp):

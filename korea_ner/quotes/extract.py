@@ -200,7 +200,8 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
         if quote.speaker is None and cue is None and ((sentence_quote and not left_words) or subjunctive_ctx):
             # A quoted sentence of its own after "Der BGH widersprach …", or words quoted in
             # reported speech ("Zwar sei Druck nötig, das habe nichts mit „…“ zu tun"): the last subject.
-            quote.speaker = recent_subject(raw.open, salient, organisations)
+            previous_sentence = ctx.sentence_start(max(0, ctx.sentence_start(raw.open) - 1))
+            quote.speaker = recent_subject(raw.open, salient, organisations, previous_sentence)
         if quote.speaker is not None:
             last_speaker = (raw.close, quote.speaker)
         results.append(found)

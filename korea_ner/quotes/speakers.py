@@ -239,13 +239,17 @@ def _same_sentence_person(ctx: DocContext, pos: int) -> Optional[Speaker]:
 
 
 def recent_subject(pos: int, salient: list[tuple[int, Speaker]],
-                   organisations: list[tuple[int, Speaker]] = ()) -> Optional[Speaker]:
+                   organisations: list[tuple[int, Speaker]] = (), organisations_from: int = 0) -> Optional[Speaker]:
     """The subject of a sentence shortly before ``pos`` (the previous sentence or so):
-    the later of the last person and the last organisation."""
+    the later of the last person and the last organisation.  Organisations count
+    only from ``organisations_from`` on (the start of the sentence before the
+    quote's): further back, a subject that is not sentence-initial may have
+    taken over, and only sentence-initial organisations are collected."""
     best: Optional[tuple[int, Speaker]] = None
-    for subjects in (salient, organisations):
+    for subjects, earliest in ((salient, 0), (organisations, organisations_from)):
         k = bisect.bisect_left(subjects, pos, key=lambda x: x[0]) - 1
-        if k >= 0 and pos - subjects[k][0] <= RECENT_SUBJECT_CHARS and (best is None or subjects[k][0] > best[0]):
+        if (k >= 0 and subjects[k][0] >= earliest and pos - subjects[k][0] <= RECENT_SUBJECT_CHARS
+                and (best is None or subjects[k][0] > best[0])):
             best = subjects[k]
     return best[1] if best is not None else None
 
