@@ -199,8 +199,8 @@ def entities(
 
         result = aggregate_entities(noting_labels(records), labels=wanted, min_count=min_count, per_doc=per_doc)
         unknown = [name for name in wanted or () if name not in seen]
-        if unknown:  # most likely a typo ("PERSON"): say so rather than print an empty list
-            print(f"kner: warning: no entity is labelled {', '.join(unknown)}; labels found: "
+        if unknown:  # a typo ("PERSON") or simply absent: say so rather than print a silent empty list
+            print(f"kner: warning: no entity in the input is labelled {', '.join(unknown)}; labels found: "
                   f"{', '.join(sorted(seen)) or 'none'}", file=sys.stderr, flush=True)
         return result
 
@@ -400,7 +400,7 @@ def main(argv: Optional[list[str]] = None) -> None:
 def usage_error_line(exc: Exception) -> str:
     """A usage error as one line, like every other error ("kner: error: ..."), with where to look."""
     format_message = getattr(exc, "format_message", None)
-    message = " ".join((format_message() if format_message else str(exc)).split())
+    message = " ".join((format_message() if format_message else str(exc)).split()).rstrip(".")
     ctx = getattr(exc, "ctx", None)
     hint = f" (see '{ctx.command_path} -h')" if ctx is not None and getattr(ctx, "command_path", "") else ""
     return f"kner: error: {message[:1].lower()}{message[1:]}{hint}"

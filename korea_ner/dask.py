@@ -162,18 +162,9 @@ def read_chunk(chunk: Chunk, on_skip: Callable[[str, str], None]) -> Iterator[Do
             yield document
 
 
-def _worker_setup() -> None:
-    # One process per core: keep each worker's numeric libraries single-threaded.
-    import multiprocessing
-
-    if multiprocessing.parent_process() is not None:
-        os.environ.setdefault("OMP_NUM_THREADS", "1")
-
-
 def _analyze_chunk(chunk: Chunk, model: Optional[str], aliases: Optional[str]) -> tuple[list[Record], list[Problem]]:
     from korea_ner.process import analyze
 
-    _worker_setup()
     problems: list[Problem] = []
     add = lambda where, why: problems.append((where, why))  # noqa: E731
     records = list(analyze(read_chunk(chunk, add), model=model, aliases=aliases, on_error=add))
@@ -223,7 +214,6 @@ def analyze_bag(documents: "dask.bag.Bag", model: Optional[str] = None, aliases:
 
 
 def _analyze_partition(items: Iterable[Any], analyze_batch: Callable, model: Optional[str], aliases: Optional[str]) -> list[Record]:
-    _worker_setup()
     return analyze_batch(list(items), model=model, aliases=aliases)
 
 
@@ -400,7 +390,12 @@ def _scheduler(scheduler: Optional[str], workers: Optional[int]) -> Iterator[dic
         with Client(scheduler) as client:
             yield {"scheduler": client}
         return
-    yield _compute_options(scheduler, workers)
+    # the "processes" scheduler starts its workers during compute, inside this block;
+    # distributed's own workers are single-threaded by its default config already
+    from korea_ner.process import single_threaded_children
+
+    with single_threaded_children():
+        yield _compute_options(scheduler, workers)
 
 
 def _require_dask() -> None:

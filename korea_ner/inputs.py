@@ -26,8 +26,8 @@ INPUT_FORMATS = ("auto", "text", "jsonl")
 JSONL_SUFFIXES = {".jsonl", ".ndjson"}
 # " date 2018-05 " at the very start of a file, as in the seed articles.
 DATE_MARKER = re.compile(r"\A\s*date\s+(\d{4}-\d{2}(?:-\d{2})?)\b[ \t]*")
-# A JSONL "date": an ISO 8601 date or date-time ("2024", "2024-03", "2024-03-05T10:00Z").
-ISO_DATE = re.compile(r"\d{4}(?:-\d{2}(?:-\d{2})?)?(?:[T ][0-9:.,+\-Z]*)?")
+# A JSONL "date" may also be a year or year-month, as in the date markers.
+YEAR_OR_MONTH = re.compile(r"(\d{4})(?:-(0[1-9]|1[0-2]))?")
 # Malformed lines named one by one per file; a text file read as JSONL would
 # otherwise give one warning per line.
 MAX_LINE_WARNINGS = 10
@@ -175,12 +175,12 @@ def read_jsonl(stream: Iterable[bytes], name: str, skip: SkipHandler) -> Iterato
 
     A "date" that is not an ISO date is reported and dropped; its document is kept.
     """
-    bad_lines = 0
+    problems = 0
 
-    def bad_line(where: str, why: str) -> None:
-        nonlocal bad_lines
-        bad_lines += 1
-        if bad_lines <= MAX_LINE_WARNINGS:
+    def report(where: str, why: str) -> None:
+        nonlocal problems
+        problems += 1
+        if problems <= MAX_LINE_WARNINGS:
             skip(where, why)
 
     for lineno, raw in enumerate(stream, start=1):
@@ -190,23 +190,39 @@ def read_jsonl(stream: Iterable[bytes], name: str, skip: SkipHandler) -> Iterato
         try:
             record = json.loads(raw.decode("utf-8-sig"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            bad_line(where, f"malformed JSON line: {exc}")
+            report(where, f"malformed JSON line: {exc}")
             continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            bad_line(where, 'JSON line needs an object with a string "text" field')
+            report(where, 'JSON line needs an object with a string "text" field')
             continue
         doc_id = record.get("id")
-        date = record.get("date")
-        if date is not None and not (isinstance(date, str) and ISO_DATE.fullmatch(date.strip())):
-            skip(where, f"date {json.dumps(date, ensure_ascii=False)} is not an ISO date (YYYY-MM-DD); document kept without it")
+        try:
+            date = iso_date(record.get("date"))
+        except ValueError:
+            report(where, f"date {json.dumps(record['date'], ensure_ascii=False)} is not an ISO date "
+                          "(YYYY-MM-DD); document kept without it")
             date = None
-        yield make_document(
-            str(doc_id) if doc_id is not None else where,
-            record["text"],
-            date.strip() if date is not None else None,
-        )
-    if bad_lines > MAX_LINE_WARNINGS:
-        skip(name, f"{bad_lines - MAX_LINE_WARNINGS} more malformed lines skipped (not listed); is it JSONL?")
+        yield make_document(str(doc_id) if doc_id is not None else where, record["text"], date)
+    if problems > MAX_LINE_WARNINGS:
+        skip(name, f"{problems - MAX_LINE_WARNINGS} more lines with problems not listed; is it JSONL?")
+
+
+def iso_date(value: object) -> Optional[str]:
+    """A JSONL date as given, when it is ISO 8601 (a date, a date-time, or a year or
+    year-month as in the date markers); None when missing or empty.
+
+    Raises ValueError for anything else ("gestern", 20240305, "2024-13-45").
+    """
+    from datetime import datetime
+
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, str):
+        raise ValueError(f"not a date string: {value!r}")
+    text = value.strip()
+    if not YEAR_OR_MONTH.fullmatch(text):
+        datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)  # raises ValueError
+    return text
 
 
 def make_document(doc_id: str, text: str, date: Optional[str] = None) -> Document:

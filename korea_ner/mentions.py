@@ -41,7 +41,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import lru_cache
-from typing import Iterable, Optional, Sequence
+from typing import Any, Iterable, Optional, Protocol, Sequence
 
 from korea_ner.serialize import SerializableState
 from korea_ner.names import (
@@ -192,8 +192,15 @@ def trim_leading(words: Sequence[str], places: frozenset) -> int:
     return cut
 
 
+class Counts(Protocol):
+    """What the span rules read from the document's evidence: ``counts[word]`` (0 when
+    absent). A Counter, or the per-span views ``CountsWithout`` and ``SingleNameCounts``."""
+
+    def __getitem__(self, key: Any) -> int: ...
+
+
 def trim_trailing(words: Sequence[str], places: frozenset, lexicon: Lexicon,
-                  per_counts: Counter, surname_counts: Counter) -> int:
+                  per_counts: Counts, surname_counts: Counts) -> int:
     """Number of words to drop at the end of a PER span.
 
     ``per_counts``/``surname_counts``: how often a word occurs in other PER mentions of the
@@ -225,8 +232,8 @@ def trim_trailing(words: Sequence[str], places: frozenset, lexicon: Lexicon,
     return len(words) - end
 
 
-def split_point(words: Sequence[str], surname_counts: Counter, nonlast_counts: Counter,
-                per_counts: Counter, bigrams: Counter) -> Optional[int]:
+def split_point(words: Sequence[str], surname_counts: Counts, nonlast_counts: Counts,
+                per_counts: Counts, bigrams: Counts) -> Optional[int]:
     """Index where a span holding two people splits ("Lawrow Kim" -> 1), or None."""
     for i in range(1, len(words)):
         left, right = words[i - 1], words[i]

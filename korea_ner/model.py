@@ -59,7 +59,9 @@ def load_pipeline(name: Optional[str] = None, aliases: Optional[str] = None) -> 
     """Load the chosen spaCy pipeline with kner's components added.
 
     Cached per process (and so per worker of a parallel run): calling it again
-    with the same arguments returns the same object.
+    with the same arguments returns the same object. The bundled pipeline comes
+    with its lemmatizer switched off (see ``_load``); ``nlp.enable_pipe("lemmatizer")``
+    turns it on.
     """
     choice = choose_model(name)
     return _load(choice.target, choice.origin, str(aliases) if aliases else None)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import deque
+from contextlib import contextmanager
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
 
@@ -182,12 +183,31 @@ def _parts(text: str) -> Iterator[tuple[int, str, bool]]:
 _worker_nlp: Optional["Language"] = None
 
 
+# One process per core: worker processes keep their numeric libraries single-threaded.
+ONE_THREAD_ENV = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+
+
+@contextmanager
+def single_threaded_children() -> Iterator[None]:
+    """Worker processes started inside inherit ``ONE_THREAD_ENV`` (where the user set
+    nothing else); this process's environment is restored after.
+
+    Set in the parent because BLAS reads it when numpy loads, and a spawned worker may
+    load numpy before any of kner's code runs (it re-imports the caller's main module).
+    """
+    added = {name: value for name, value in ONE_THREAD_ENV.items() if name not in os.environ}
+    os.environ.update(added)
+    try:
+        yield
+    finally:
+        for name in added:
+            os.environ.pop(name, None)
+
+
 def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
     global _worker_nlp
     # Ctrl-C is the parent's to handle: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    os.environ.setdefault("OMP_NUM_THREADS", "1")
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # read when numpy loads, which is next
     from korea_ner.model import load_pipeline
 
     _worker_nlp = load_pipeline(model, aliases)
@@ -211,7 +231,8 @@ def _analyze_parallel(
 
     # Only a bounded number of batches is submitted ahead, so reading the input
     # stays lazy and memory flat; results are yielded in submission order.
-    pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(model, aliases))
+    with single_threaded_children():  # the pool starts its workers right here
+        pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(model, aliases))
     finished = False
     try:
         in_flight: deque = deque()

@@ -54,7 +54,7 @@ def test_entities_label_filter_min_count_and_per_doc(capsys, corpus, tiny_model)
     # a label nothing has (a typo) is named on stderr instead of passing as an empty result
     code, out, err = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--label", "PERSON,loc")
     assert code == 0 and {e["label"] for e in json.loads(out)} == {"LOC"}
-    assert err.strip().splitlines() == ["kner: warning: no entity is labelled PERSON; labels found: LOC, ORG, PER"]
+    assert err.strip().splitlines() == ["kner: warning: no entity in the input is labelled PERSON; labels found: LOC, ORG, PER"]
     code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--min-count", "3")
     assert [e["name"] for e in json.loads(out)] == ["Sergej Lawrow"]
     code, out, _ = run(capsys, "entities", str(corpus), "-m", tiny_model, "-f", "json", "--per-doc")

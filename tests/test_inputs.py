@@ -59,6 +59,8 @@ def test_encodings_decode_to_the_same_text(encoded):
 def test_zero_bytes_everywhere_are_still_binary():
     assert decode(bytes(4000)) is None
     assert decode(b"\x01\x00\x00\x00" * 500) is None
+    # UTF-16-shaped zero bytes that decode to control characters are not text either
+    assert decode(b"\x01\x00" * 1000) is None
 
 
 def test_latin1_umlauts():
@@ -110,17 +112,13 @@ def test_jsonl_records_and_bad_lines(tmp_path):
 
 def test_jsonl_dates_are_iso_or_dropped_with_a_warning(tmp_path):
     path = tmp_path / "dated.jsonl"
-    path.write_text(
-        '{"id": "a", "text": "A", "date": "2024-03-05T10:00:00Z"}\n'
-        '{"id": "b", "text": "B", "date": "gestern"}\n'
-        '{"id": "c", "text": "C", "date": 20240305}\n'
-        '{"id": "d", "text": "D", "date": " 2024 "}\n',
-        encoding="utf-8",
-    )
+    dates = ['"2024-03-05T10:00:00Z"', '"gestern"', "20240305", '" 2024 "', '""', '"2024-13-45"', '"2024-03"', '"2024-00"']
+    path.write_text("".join(f'{{"id": "{i}", "text": "T", "date": {d}}}\n' for i, d in enumerate(dates)), encoding="utf-8")
     skipped = []
     docs = list(iter_documents([str(path)], on_skip=lambda where, why: skipped.append((where, why))))
-    assert [(d.id, d.date) for d in docs] == [("a", "2024-03-05T10:00:00Z"), ("b", None), ("c", None), ("d", "2024")]
-    assert [where for where, _ in skipped] == [f"{path}:2", f"{path}:3"]
+    assert [d.date for d in docs] == ["2024-03-05T10:00:00Z", None, None, "2024", None, None, "2024-03", None]
+    # an empty date is a missing one; the others are named, and their documents kept
+    assert [where for where, _ in skipped] == [f"{path}:{n}" for n in (2, 3, 6, 8)]
     assert "not an ISO date" in skipped[0][1] and "document kept" in skipped[0][1]
 
 
@@ -131,7 +129,7 @@ def test_text_read_as_jsonl_names_ten_lines_then_sums_up(tmp_path):
     docs = list(iter_documents([str(path)], input_format="jsonl", on_skip=lambda where, why: skipped.append((where, why))))
     assert docs == []
     assert [where for where, _ in skipped] == [f"{path}:{i}" for i in range(1, 11)] + [str(path)]
-    assert skipped[-1][1].startswith("20 more malformed lines skipped")
+    assert skipped[-1][1].startswith("20 more lines with problems not listed")
 
 
 def test_unknown_input_format():

@@ -150,7 +150,6 @@ def test_does_not_split_a_real_full_name():
 
 def with_ents(nlp, text, spans):
     """Run the pipeline after the ruler on a Doc with the given (phrase, label, occurrence) ents."""
-    from spacy.tokens import Span
 
     doc = nlp.make_doc(text)
     out = []

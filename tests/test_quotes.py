@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 import spacy
-from spacy.tokens import Span
 
 import korea_ner.quotes as Q
 from korea_ner.quotes import Quote, Speaker, find_quote_spans
