@@ -149,6 +149,14 @@ def test_separable_cue(nlp):
     assert q.cue == "hinzufügen" and q.speaker.name == "Otto Brenner"
 
 
+def test_gab_bekannt_is_bekanntgeben_not_bekennen(nlp):
+    # "bekannt" belongs to "gab … bekannt"; on its own it is no cue ("Wie bekannt wurde")
+    q = only(run(nlp, "Die Bäckerei Kranz gab am Montag bekannt: „Wir schließen im Sommer.“", orgs=("Bäckerei Kranz",)))
+    assert q.cue == "bekanntgeben" and q.speaker.mention == "Die Bäckerei Kranz"
+    q = only(run(nlp, "„Ich habe das Geld genommen“, bekannte der Angeklagte vor Gericht."))
+    assert q.cue == "bekennen"
+
+
 def test_reflexive_cue(nlp):
     doc = run(nlp, "„Ich bin sehr zufrieden mit dem Ergebnis“, äußerte sich Klara Fink nach der Wahl.", persons=("Klara Fink",))
     q = only(doc)

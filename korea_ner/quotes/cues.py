@@ -95,7 +95,10 @@ def _with_the_words(words: list[Word], i: int, lo: int, hi: int) -> bool:
 def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable[Cue]:
     prep: Optional[Cue] = None
     verb_seen = False
+    particles: set[int] = set()  # positions of particles already read with their verb
     for i in range(lo, hi):
+        if i in particles:
+            continue  # "bekannt" of "gab … bekannt" is no cue of its own ("bekennen")
         w = words[i]
         low = w.lower
         lemma = CUE_FORMS.get(low)
@@ -107,6 +110,7 @@ def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable
                 hit = next((lem for particle, lem in SEPARABLE_FORMS[low] if particle == lw), None)
                 if hit and (j + 1 >= hi or not words[j + 1].text[:1].isalpha() or words[j + 1].lower in CONJUNCTIONS):
                     verb_seen = True
+                    particles.add(j)
                     yield Cue(hit, i, "verb", j)
                     break
             continue
