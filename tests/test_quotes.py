@@ -149,6 +149,18 @@ def test_separable_cue(nlp):
     assert q.cue == "hinzufügen" and q.speaker.name == "Otto Brenner"
 
 
+def test_person_opening_a_sentence_between_quotes_takes_over(nlp):
+    text = ("„Wir bauen die Brücke“, sagte Klara Fink. Otto Brenner widersprach am Abend. "
+            "„Dafür fehlt jedes Geld.“")
+    doc = run(nlp, text, persons=("Klara Fink", "Otto Brenner"))
+    check_offsets(doc)
+    assert [q.speaker.name for q in doc._.quotes] == ["Klara Fink", "Otto Brenner"]
+    # with no new subject in between, a cue-less quote continues the last speaker
+    text = "„Wir bauen die Brücke“, sagte Klara Fink. Die Pläne lägen bereit. „Im Mai geht es los.“"
+    doc = run(nlp, text, persons=("Klara Fink",))
+    assert [q.speaker.name for q in doc._.quotes] == ["Klara Fink", "Klara Fink"]
+
+
 def test_gab_bekannt_is_bekanntgeben_not_bekennen(nlp):
     # "bekannt" belongs to "gab … bekannt"; on its own it is no cue ("Wie bekannt wurde")
     q = only(run(nlp, "Die Bäckerei Kranz gab am Montag bekannt: „Wir schließen im Sommer.“", orgs=("Bäckerei Kranz",)))

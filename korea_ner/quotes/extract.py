@@ -194,9 +194,11 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
                 found.mention = mention
                 quote.speaker = make_speaker(ctx, mention, salient, last_speaker)
         if quote.speaker is None and last_speaker is not None and raw.open - last_speaker[0] <= CONTINUATION_CHARS:
-            # A following quote with no cue of its own continues the last speaker.
+            # A following quote with no cue of its own continues the last speaker,
+            # unless a person opens a sentence in between ("Scholz widersprach. „…“").
             if cue is None or cue.kind == "verb":
-                quote.speaker = last_speaker[1]
+                newer = recent_subject(raw.open, salient)
+                quote.speaker = newer if newer is not None and newer.start > last_speaker[0] else last_speaker[1]
         if quote.speaker is None and cue is None and ((sentence_quote and not left_words) or subjunctive_ctx):
             # A quoted sentence of its own after "Der BGH widersprach …", or words quoted in
             # reported speech ("Zwar sei Druck nötig, das habe nichts mit „…“ zu tun"): the last subject.
