@@ -161,6 +161,17 @@ def test_person_opening_a_sentence_between_quotes_takes_over(nlp):
     assert [q.speaker.name for q in doc._.quotes] == ["Klara Fink", "Klara Fink"]
 
 
+@pytest.mark.parametrize("text, cue", [
+    ("„Das halte ich für falsch“, bezweifelte der Gutachter am Mittwoch.", "bezweifeln"),
+    ("Die Ministerin machte am Abend klar: „Es bleibt bei der Reform.“", "klarmachen"),
+    ("„Das ist ein Skandal“, prangerte die Gewerkschaft am Freitag an.", "anprangern"),
+    ("Der Trainer stellte heraus: „Wir waren die bessere Mannschaft.“", "herausstellen"),
+])
+def test_more_cue_verbs(nlp, text, cue):
+    q = only(run(nlp, text))
+    assert q.cue == cue and q.speaker is not None
+
+
 def test_gab_bekannt_is_bekanntgeben_not_bekennen(nlp):
     # "bekannt" belongs to "gab … bekannt"; on its own it is no cue ("Wie bekannt wurde")
     q = only(run(nlp, "Die Bäckerei Kranz gab am Montag bekannt: „Wir schließen im Sommer.“", orgs=("Bäckerei Kranz",)))

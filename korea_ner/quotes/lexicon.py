@@ -34,7 +34,7 @@ _T = read_tables()
 # Cue verbs; order matters: a form shared by two lemmas belongs to the first.
 WEAK_CUE_VERBS = tuple(_T["weak_cue_verbs"])
 STRONG_FORMS = {k.strip(): tuple(v.split()) for k, v in (line.split(":", 1) for line in _T["strong_forms"])}
-SEPARABLE_PARTICLES = ("hinzu", "mit", "fest", "ein", "aus", "klar", "zu", "an", "hin", "vor", "nach", "fort", "zurück", "bekannt")
+SEPARABLE_PARTICLES = ("hinzu", "mit", "fest", "ein", "aus", "klar", "zu", "an", "hin", "vor", "nach", "fort", "zurück", "bekannt", "heraus")
 INSEPARABLE_PREFIXES = ("be", "er", "ver", "ent", "emp", "zer", "miss", "ge", "unter", "über", "wider")
 # Cues that need a reflexive pronoun ("äußerte sich") or count only with it.
 REFLEXIVE_CUES = {"äußern", "bedanken", "zeigen"}
