@@ -172,6 +172,13 @@ def test_more_cue_verbs(nlp, text, cue):
     assert q.cue == cue and q.speaker is not None
 
 
+def test_number_full_stop_ends_a_sentence_only_before_a_sentence_opener():
+    from korea_ner.quotes.context import sentence_ends
+
+    text = "Am 3. Oktober kam er. Das Team spielt in der 2. Liga. Sie kaufte das Modell 3. Ein Händler lachte."
+    assert [text[:end].rsplit(" ", 1)[-1] for end in sentence_ends(text)] == ["er.", "Liga.", "3.", "lachte."]
+
+
 def test_gab_bekannt_is_bekanntgeben_not_bekennen(nlp):
     # "bekannt" belongs to "gab … bekannt"; on its own it is no cue ("Wie bekannt wurde")
     q = only(run(nlp, "Die Bäckerei Kranz gab am Montag bekannt: „Wir schließen im Sommer.“", orgs=("Bäckerei Kranz",)))

@@ -18,7 +18,7 @@ from spacy.tokens import Doc, Span
 
 from korea_ner.names import canonical_name
 from korea_ner.names import resolve_reference as names_resolve_reference
-from korea_ner.quotes.lexicon import ABBREVIATIONS, PERSON_ROLE_SUFFIXES
+from korea_ner.quotes.lexicon import ABBREVIATIONS, FUNCTION_WORDS_CAPITALIZED, NOM_DETERMINERS, PERSON_ROLE_SUFFIXES, SUBJECT_PRONOUNS
 
 if TYPE_CHECKING:
     from korea_ner.quotes.marks import RawQuote
@@ -39,6 +39,16 @@ class Word:
         return self.text.lower()
 
 
+def _opens_sentence(text: str, pos: int) -> bool:
+    """The word at ``pos`` starts a sentence and cannot follow an ordinal ("3. Ein Sprecher"):
+    a capitalised article, subject pronoun or function word ("Der", "Er", "Damit")."""
+    m = re.match(r"[A-ZÄÖÜ][a-zäöüß]*\b", text[pos:pos + 20])
+    if m is None:
+        return False
+    word = m.group().lower()
+    return word in NOM_DETERMINERS or word in SUBJECT_PRONOUNS or word in FUNCTION_WORDS_CAPITALIZED
+
+
 def sentence_ends(text: str) -> list[int]:
     """Character positions where a sentence ends (after the punctuation)."""
     ends = []
@@ -52,11 +62,13 @@ def sentence_ends(text: str) -> list[int]:
             while j > 0 and text[j - 1].isalnum():
                 j -= 1
             before = text[j:k]
-            if before.isdigit() or before.lower() in ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
-                continue
             nxt = m.end()
             while nxt < len(text) and text[nxt] in " \t":
                 nxt += 1
+            if before.isdigit() and not _opens_sentence(text, nxt):
+                continue  # an ordinal: "am 3. Oktober", "die 2. Liga"
+            if before.lower() in ABBREVIATIONS or (len(before) == 1 and before.isalpha()):
+                continue
             if nxt < len(text) and text[nxt].islower():
                 continue
         ends.append(m.end())
