@@ -179,6 +179,11 @@ def test_number_full_stop_ends_a_sentence_only_before_a_sentence_opener():
     assert [text[:end].rsplit(" ", 1)[-1] for end in sentence_ends(text)] == ["er.", "Liga.", "3.", "lachte."]
 
 
+def test_colon_cue_beats_a_following_impersonal_cue(nlp):
+    q = only(run(nlp, "Die Sprecherin schrieb: „Wir prüfen den Fall genau“, weiter hieß es, man wolle abwarten."))
+    assert q.cue == "schreiben" and q.speaker.mention == "Die Sprecherin"
+
+
 def test_gab_bekannt_is_bekanntgeben_not_bekennen(nlp):
     # "bekannt" belongs to "gab … bekannt"; on its own it is no cue ("Wie bekannt wurde")
     q = only(run(nlp, "Die Bäckerei Kranz gab am Montag bekannt: „Wir schließen im Sommer.“", orgs=("Bäckerei Kranz",)))

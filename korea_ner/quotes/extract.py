@@ -10,7 +10,7 @@ from spacy.tokens import Doc
 
 from korea_ner.quotes.context import DocContext, Word, words_between
 from korea_ner.quotes.cues import Cue, find_cue
-from korea_ner.quotes.lexicon import CONTINUATION_CHARS, MAX_CONTEXT_CHARS, NAMING_CUES, SUBJUNCTIVE
+from korea_ner.quotes.lexicon import CONTINUATION_CHARS, IMPERSONAL_CUES, MAX_CONTEXT_CHARS, NAMING_CUES, SUBJUNCTIVE
 from korea_ner.quotes.marks import QUOTE_CHARS, RawQuote, find_quote_spans
 from korea_ner.quotes.phrases import Mention, clause_initial_np, is_person_np
 from korea_ner.quotes.records import Quote, Speaker
@@ -108,7 +108,9 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
                     left_dist = raw.open - left_words[c.index].end
                     right_dist = right_words[cue.index].start - raw.close
                     colon = left_words[-1].text == ":"
-                    if (colon and not right_words[0].text == ",") or (left_dist < right_dist and c.kind == "verb" and cue.kind != "verb"):
+                    # ", hieß es weiter" after "X schrieb: „…“" goes on reporting X's words
+                    colon_wins = colon and (right_words[0].text != "," or cue.lemma in IMPERSONAL_CUES)
+                    if colon_wins or (left_dist < right_dist and c.kind == "verb" and cue.kind != "verb"):
                         cue, cue_side, window = c, "left", left_words
         if cue is None and left_words and right_words and not right_new_sentence:
             # A separable verb around a partial quote: "wies die Vorwürfe als „haltlos“ zurück".
