@@ -370,9 +370,12 @@ def _print_scores(scores: dict, formatter, fmt: str) -> None:
 
 def main(argv: Optional[list[str]] = None) -> None:
     """Console entry point: maps every failure to one line on stderr and an exit code."""
-    # One BLAS thread per process: --jobs N then means N cores, and a second
-    # thread barely speeds up the small matrices of one process (bench/bench.py).
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    # One BLAS thread per process, as for the workers: --jobs N then means N cores,
+    # and a second thread barely speeds up the small matrices of one process (bench/bench.py).
+    from korea_ner.process import ONE_THREAD_ENV
+
+    for name, value in ONE_THREAD_ENV.items():
+        os.environ.setdefault(name, value)
     try:
         code = app(args=argv, prog_name="kner", standalone_mode=False)
     except typer.Abort:

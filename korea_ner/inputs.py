@@ -262,12 +262,11 @@ def decode(data: bytes) -> Optional[str]:
     if data.startswith(BINARY_SIGNATURES):
         return None
     text = _bomless_utf16(data)
-    if text is not None:
-        return None if _looks_binary(text) else text
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = _guess_decode(data)
+    if text is None:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            text = _guess_decode(data)
     if text is None or _looks_binary(text):
         return None
     return text
