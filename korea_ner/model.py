@@ -72,6 +72,7 @@ def _load(target: str, origin: str, aliases: Optional[str]) -> "Language":
     import spacy
 
     # Importing the modules registers the kner_* factories with spaCy.
+    import korea_ner.entity_recognizer  # noqa: F401  (kner_ner, the bundled model's NER)
     import korea_ner.names  # noqa: F401
     import korea_ner.quotes  # noqa: F401
 
