@@ -102,6 +102,24 @@ def test_same_decisions_as_spacy_with_random_weights():
     assert {1, 2, 3} <= lengths  # single- and multi-token entities were decoded
 
 
+def test_preset_sentence_starts_bound_entities_as_in_spacy():
+    nlp, reference = _untrained_pair(0)
+    ner = nlp.get_pipe("kner_ner")
+    names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
+    bias = np.zeros(len(names), dtype="float32")
+    bias[names.index("B-ORG")] = 1.0  # entities run on until something stops them
+    ner.model.layers[2].set_param("b", bias)
+    reference.get_pipe("ner").from_bytes(ner.to_bytes())
+    results = []
+    for pipeline in (nlp, reference):
+        doc = pipeline.make_doc("Eins zwei drei vier fünf sechs sieben")
+        for i in (3, 5):
+            doc[i].is_sent_start = True
+        results.append(annotations([pipeline.get_pipe(pipeline.pipe_names[0])(doc)]))
+    assert results[0] == results[1]
+    assert results[0][0][0] == [(0, 3, "ORG"), (3, 5, "ORG"), (5, 7, "ORG")]
+
+
 def test_ties_between_in_and_last_go_to_the_lower_class_as_in_spacy():
     nlp, reference = _untrained_pair(0)
     ner = nlp.get_pipe("kner_ner")
