@@ -30,7 +30,8 @@ Rules (pure functions over token texts; each is linear in the span length):
   ("Hoher", "Beim"), or that is only a common word left after trimming
   ("Moskaus Interessen" -> "Interessen"). A single-word PER that is a known place
   ("Nordkoreas") becomes LOC.
-* places: a trimmed-off place becomes a LOC entity; an untagged word that spells a LOC
+* places: an entity ending in a geographic head noun ("Koreanischen Halbinsel", tagged
+  ORG) becomes LOC; a trimmed-off place becomes a LOC entity; an untagged word that spells a LOC
   entity of the same document or a capital in ``KNOWN_PLACES`` becomes LOC.
 
 The result always goes through ``spacy.util.filter_spans`` so ``doc.ents`` stays valid.
@@ -88,7 +89,13 @@ SENT_END = frozenset(".!?:;\"„“”»«")
 #: Longest given-name syllable accepted when completing "Kim Jong" + "Un".
 MAX_SYLLABLE_LEN = 3
 
+#: Head nouns of geographic names: an entity ending in one is a place, whatever label
+#: the NER gave it ("Koreanischen Halbinsel", "Krim-Halbinsel", "Arabischen Meer").
+GEOGRAPHIC_HEADS = frozenset({"halbinsel", "insel", "inseln", "inselgruppe", "archipel", "gebirge",
+                              "meer", "ozean", "wüste", "küste", "bucht", "meerenge", "hochebene"})
+
 PER = "PER"
+LOC = "LOC"
 LOC_LABELS = frozenset({"LOC", "GPE"})
 
 # ---------------------------------------------------------------------------
@@ -273,6 +280,18 @@ def consistent_person_labels(spans: list, texts: Sequence[str]) -> list:
     return [[st, en, PER if tuple(texts[st:en]) in persons else lab] for st, en, lab in spans]
 
 
+def geographic_labels(spans: list, texts: Sequence[str]) -> list:
+    """A multi-word or hyphenated entity whose last word is a geographic head noun is a LOC."""
+    out = []
+    for st, en, lab in spans:
+        last = texts[en - 1] if en > st else ""
+        head = last.rsplit("-", 1)[-1].lower()
+        if lab not in LOC_LABELS and head in GEOGRAPHIC_HEADS and (en - st > 1 or head != last.lower()):
+            lab = LOC
+        out.append([st, en, lab])
+    return out
+
+
 def untagged_person_mentions(doc, texts: Sequence[str], spans: list, lex: Lexicon) -> list:
     """Occurrences of a one-word person mention of this document that the NER missed.
 
@@ -443,7 +462,7 @@ class MentionRepairer(SerializableState):
         if self.tag_places:
             out.extend(self._place_words(texts, free, out, places, lex))
         # 5. one name, one label in a document
-        out = consistent_person_labels(out, texts)
+        out = consistent_person_labels(geographic_labels(out, texts), texts)
         out.extend(untagged_person_mentions(doc, texts, out, lex))
         new = [Span(doc, st, en, label=lab) for st, en, lab in out if en > st]
         doc.ents = filter_spans(new)

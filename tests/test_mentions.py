@@ -15,6 +15,7 @@ import korea_ner.names  # noqa: F401
 from korea_ner.mentions import (
     Lexicon,
     MentionRepairer,
+    geographic_labels,
     is_ea_syllable,
     split_point,
     trim_leading,
@@ -276,6 +277,13 @@ def test_pure_trim_functions():
     assert trim_trailing(["Putin", "Widerstand"], places, lex, Counter(), Counter()) == 0
     assert trim_trailing(["Putin", "Widerstand"], places, lex, Counter({"Widerstand": 1}),
                          Counter({"Putin": 1})) == 0
+
+
+def test_entities_named_after_a_landform_are_places():
+    texts = ["auf", "der", "Koreanischen", "Halbinsel", "und", "der", "Krim-Halbinsel", "und", "die",
+             "Insel", "Verlag", "GmbH", "Halbinsel"]
+    spans = [[2, 4, "ORG"], [6, 7, "MISC"], [9, 12, "ORG"], [12, 13, "PER"]]
+    assert geographic_labels(spans, texts) == [[2, 4, "LOC"], [6, 7, "LOC"], [9, 12, "ORG"], [12, 13, "PER"]]
 
 
 def test_serialisation_round_trip(tmp_path):
