@@ -129,11 +129,45 @@ def test_ties_between_in_and_last_go_to_the_lower_class_as_in_spacy():
     bias[names.index("B-PER")] = 1.0  # every closed state begins a PER; inside, I-PER and L-PER tie
     upper.set_param("b", bias)
     reference.get_pipe("ner").from_bytes(ner.to_bytes())
-    texts = ["Eins zwei drei vier fünf", "Eins zwei", "Eins"]
+    long_text = " ".join(["Wort"] * 60)  # longer than the rounds all candidates share
+    texts = ["Eins zwei drei vier fünf", "Eins zwei", "Eins", long_text]
     expected = annotations(reference.pipe(texts))
     assert annotations(nlp.pipe(texts)) == expected
     # a one-token doc cannot Begin, and Unit ties with O, which comes first
     assert expected[0][0] == [(0, 5, "PER")] and expected[2][0] == []
+    assert expected[3][0] == [(0, 60, "PER")]
+
+
+def test_other_weights_with_other_class_order_are_decoded_with_their_classes():
+    nlp, reference = _untrained_pair(2)
+    nlp("Anna Schmidt wohnt in Leipzig.")  # the component has decoded once with its classes
+    other = spacy.blank("de")
+    other_ner = other.add_pipe("kner_ner")
+    for label in ("ORG", "LOC", "PER"):  # same labels, other class order
+        other_ner.add_label(label)
+    other.initialize()
+    upper = other_ner.model.layers[2]
+    upper.set_param("W", np.random.default_rng(7).normal(size=upper.get_param("W").shape).astype("float32"))
+    nlp.get_pipe("kner_ner").from_bytes(other_ner.to_bytes())
+    reference.get_pipe("ner").from_bytes(other_ner.to_bytes())
+    texts = OWN_TEXTS[:3]
+    assert annotations(nlp.pipe(texts)) == annotations(reference.pipe(texts))
+
+
+def test_nan_scores_and_preset_token_annotation_go_to_spacys_decoder():
+    nlp, reference = _untrained_pair(3)
+    ner = nlp.get_pipe("kner_ner")
+    text = "Anna Schmidt wohnt in Leipzig."
+    marked = nlp.make_doc(text)
+    marked[0].ent_kb_id_ = "Q1"  # a knowledge-base id without an entity: spaCy keeps it
+    assert not isinstance(ner.predict([marked]), GreedyParses)
+    upper = ner.model.layers[2]
+    weights = upper.get_param("W").copy()
+    weights[0, 0] = np.nan
+    upper.set_param("W", weights)
+    reference.get_pipe("ner").from_bytes(ner.to_bytes())
+    assert not isinstance(ner.predict([nlp.make_doc(text)]), GreedyParses)
+    assert annotations([nlp(text)]) == annotations([reference(text)])
 
 
 def test_training_updates_the_model():
