@@ -149,6 +149,17 @@ def test_separable_cue(nlp):
     assert q.cue == "hinzufügen" and q.speaker.name == "Otto Brenner"
 
 
+def test_und_clause_after_a_quote_introduces_the_next_one(nlp):
+    text = ("Die Forscherin Klara Fink erklärt den Versuch so: „Das Eis ist außen sauber“, "
+            "und fügt hinzu: „Innen ist es schmutzig.“")
+    doc = run(nlp, text, persons=("Klara Fink",))
+    check_offsets(doc)
+    assert [(q.cue, q.speaker.name) for q in doc._.quotes] == [("erklären", "Klara Fink"), ("hinzufügen", "Klara Fink")]
+    # without the colon the clause after "und" is still reported speech of the quote's cue
+    doc = run(nlp, "„Das Eis ist sauber“ und bleibe es lange, sagte Klara Fink.", persons=("Klara Fink",))
+    assert [(q.cue, q.speaker.name) for q in doc._.quotes] == [("sagen", "Klara Fink")]
+
+
 def test_person_opening_a_sentence_between_quotes_takes_over(nlp):
     text = ("„Wir bauen die Brücke“, sagte Klara Fink. Otto Brenner widersprach am Abend. "
             "„Dafür fehlt jedes Geld.“")

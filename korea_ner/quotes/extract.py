@@ -94,7 +94,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
                 c = find_cue(ctx, right_words, 0, min(len(right_words), 3))
                 if c is not None and c.kind == "verb" and (c.index == 0 or right_words[0].lower in {"das", "dies", "so", "diese", "dieses", "damit"}):
                     cue, cue_side, window = c, "right", right_words
-            else:
+            elif not _opens_coordinated_clause(right_words):
                 c = find_cue(ctx, right_words)
                 if c is not None:
                     cue, cue_side, window = c, "right", right_words
@@ -211,3 +211,12 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
         results.append(found)
     share_speaker_backwards(ctx, results)
     return [f.quote for f in results]
+
+
+def _opens_coordinated_clause(words: list[Word]) -> bool:
+    """"„…“, und fügte hinzu: „…“": after "und", a clause ending in a colon introduces the
+    next quote; its verb is not an inverted cue of this one like ", sagte er" (while in
+    "„…“ und übermittle Grüße, sagte Lawrow." the cue is still this quote's)."""
+    k = 1 if words and words[0].text == "," else 0
+    return len(words) > k + 1 and words[k].lower in {"und", "sowie"} and words[-1].text == ":"
+
