@@ -73,6 +73,7 @@ def _load(target: str, origin: str, aliases: Optional[str]) -> "Language":
 
     # Importing the modules registers the kner_* factories with spaCy.
     import korea_ner.entity_recognizer  # noqa: F401  (kner_ner, the bundled model's NER)
+    from korea_ner.tok2vec import RUNTIME_CACHE_SIZE, CachedTok2Vec  # kner_tok2vec
     import korea_ner.names  # noqa: F401
     import korea_ner.quotes  # noqa: F401
 
@@ -101,6 +102,11 @@ def _load(target: str, origin: str, aliases: Optional[str]) -> "Language":
     for name in off_while_loading:
         if name != "lemmatizer" or lemma_table(nlp) is None:
             nlp.enable_pipe(name)
+    # kner_tok2vec remembers word embeddings while kner runs (off in a saved config, so
+    # training and plain spacy.load behave as spaCy's tok2vec)
+    for _, pipe in nlp.pipeline:
+        if isinstance(pipe, CachedTok2Vec) and not pipe.cache_size:
+            pipe.cache_size = RUNTIME_CACHE_SIZE
     nlp.max_length = max(nlp.max_length, MAX_LENGTH)
     add_kner_components(nlp, aliases=aliases)
     nlp.meta["kner"] = {"target": target, "origin": origin}

@@ -1,0 +1,212 @@
+"""The ``kner_tok2vec`` component: spaCy's ``Tok2Vec`` that remembers word embeddings.
+
+In spaCy's ``Tok2Vec.v2`` with ``MultiHashEmbed`` the first half of the network, the
+embedding (hash embeddings of NORM, PREFIX, SUFFIX, SHAPE and a static vector, mixed by
+a maxout layer and layer-normalised), is a function of those five attribute values
+alone: the same word gives the same 64 numbers wherever it occurs.  Only the encoder
+after it looks at neighbours.  News text repeats its words, so most tokens of a batch
+were embedded in an earlier one; this component keeps the mixed embedding of each
+attribute tuple it has seen (up to ``cache_size`` of them, then it starts afresh, so
+memory stays flat) and runs the embedding only for new ones.  That halves the cost of
+the tok2vec.  The numbers are those of the same layers; a row computed in a batch of
+other size can differ in the last float bits (as it already does in spaCy between
+batch compositions).
+
+The cache is off by default (``cache_size = 0``: spaCy's behaviour exactly, e.g. while
+training); kner's loader turns it on for the pipelines it runs.  It is emptied whenever
+the weights may change (``update``, ``rehearse``, ``use_params``, loading) and only used
+for the architecture described above.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from typing import Optional
+
+import numpy as np
+from spacy.attrs import ORTH
+from spacy.language import Language
+from spacy.pipeline.tok2vec import DEFAULT_TOK2VEC_MODEL, Tok2Vec
+from spacy.vectors import Mode, Vectors
+
+COMPONENT_NAME = "kner_tok2vec"
+# 100,000 embeddings of width 64 are 26 MB: beyond that the cache starts afresh.
+RUNTIME_CACHE_SIZE = 100_000
+EMBED_LAYERS = ("extract_features", "list2ragged", "static_vectors", "ragged2list")
+
+
+class EmbeddingCache:
+    """Mixed embeddings by input row (the five attribute values), in growing arrays.
+
+    Rows are found by a 64-bit mix of the five values and then compared in full, so a
+    collision of the mix can only cost a cache miss, never a wrong embedding.
+    """
+
+    def __init__(self, width: int, n_inputs: int, size: int):
+        self.size = size
+        self.used = 0  # rows filled (a colliding key may point at its newer row only)
+        self.rows: dict[int, int] = {}
+        capacity = min(size, 4096)
+        self.data = np.zeros((capacity, width), dtype="float32")
+        self.inputs = np.zeros((capacity, n_inputs), dtype="uint64")
+
+    def clear(self) -> None:
+        self.rows.clear()
+        self.used = 0
+
+    def find(self, keys: list[int], inputs: np.ndarray) -> np.ndarray:
+        """Row of each key, -1 where it is not cached (or cached for other inputs)."""
+        rows = np.array([self.rows.get(key, -1) for key in keys], dtype=np.int64)
+        known = rows >= 0
+        same = (self.inputs[rows[known]] == inputs[known]).all(axis=1)
+        rows[np.flatnonzero(known)[~same]] = -1
+        return rows
+
+    def add(self, keys: list[int], inputs: np.ndarray, vectors: np.ndarray) -> np.ndarray:
+        """Store and return the rows of new entries (the caller empties a full cache)."""
+        start = self.used
+        needed = start + len(keys)
+        if needed > len(self.data):
+            capacity = min(max(self.size, needed), max(needed, 2 * len(self.data)))
+            self.data = _grown(self.data, capacity, start)
+            self.inputs = _grown(self.inputs, capacity, start)
+        self.data[start:needed] = vectors
+        self.inputs[start:needed] = inputs
+        self.rows.update(zip(keys, range(start, needed)))
+        self.used = needed
+        return np.arange(start, needed)
+
+
+def _grown(array: np.ndarray, capacity: int, used: int) -> np.ndarray:
+    grown = np.zeros((capacity,) + array.shape[1:], dtype=array.dtype)
+    grown[:used] = array[:used]
+    return grown
+
+
+def _mix(inputs: np.ndarray) -> np.ndarray:
+    """One 64-bit key per row of uint64 values (wrapping multiply-add)."""
+    key = np.zeros(len(inputs), dtype="uint64")
+    with np.errstate(over="ignore"):
+        for column in inputs.T:
+            key = key * np.uint64(0x9E3779B97F4A7C15) + column
+    return key
+
+
+class CachedTok2Vec(Tok2Vec):
+    """spaCy's ``Tok2Vec`` (same config, weights, training, listeners) with an embedding cache."""
+
+    def __init__(self, vocab, model, name: str = COMPONENT_NAME, *, cache_size: int = 0) -> None:
+        super().__init__(vocab, model, name=name)
+        self.cache_size = int(cache_size)
+        self._cache: Optional[EmbeddingCache] = None
+
+    def predict(self, docs):
+        docs = list(docs)
+        layers = _embed_layers(self.model) if self.cache_size > 0 else None
+        if layers is None or not _has_vectors(self.vocab.vectors) or not any(len(doc) for doc in docs):
+            return super().predict(docs)
+        embed_of_batch = self._embed(docs, *layers)
+        if embed_of_batch is None:
+            return super().predict(docs)
+        encode = self.model.layers[1]
+        return encode.predict(np.split(embed_of_batch, np.cumsum([len(doc) for doc in docs])[:-1]))
+
+    def _embed(self, docs, extract, hash_embed, static, mix):
+        features = np.concatenate(extract.predict(docs))  # (tokens, 4): NORM PREFIX SUFFIX SHAPE
+        key_attr = getattr(self.vocab.vectors, "attr", ORTH)  # as StaticVectors reads it
+        vector_keys = np.concatenate([doc.to_array(key_attr) for doc in docs]).astype("uint64")
+        inputs = np.concatenate([features.astype("uint64"), vector_keys[:, None]], axis=1)
+        unique_keys, first, inverse = np.unique(_mix(inputs), return_index=True, return_inverse=True)
+        inverse = inverse.ravel()
+        unique_inputs = inputs[first]
+        if not (unique_inputs[inverse] == inputs).all():
+            return None  # two inputs share a key: spaCy's own forward pass instead
+        if self._cache is None or self._cache.size != self.cache_size:
+            self._cache = EmbeddingCache(mix.get_dim("nO"), inputs.shape[1], self.cache_size)
+        cache = self._cache
+        keys = unique_keys.tolist()
+        rows = cache.find(keys, unique_inputs)
+        new = np.flatnonzero(rows < 0)
+        if cache.used + new.size > cache.size:  # full: start afresh with this batch
+            cache.clear()
+            rows[:] = -1
+            new = np.arange(len(keys))
+        if new.size:
+            fresh = unique_inputs[new]
+            hashed = hash_embed.predict(np.ascontiguousarray(fresh[:, :-1]))
+            table = self.vocab.vectors
+            found = table.find(keys=fresh[:, -1])
+            projected = static.ops.gemm(static.ops.as_contig(static.ops.asarray(table.data)[found]),
+                                        static.get_param("W"), trans2=True)
+            projected[found < 0] = 0  # what StaticVectors does for words without a vector
+            vectors = mix.predict(np.hstack([hashed, projected]))
+            rows[new] = cache.add([keys[i] for i in new.tolist()], fresh, vectors)
+        return cache.data[rows[inverse]]
+
+    # the weights may change: forget what was embedded with the old ones
+    def update(self, *args, **kwargs):
+        self._forget()
+        return super().update(*args, **kwargs)
+
+    def rehearse(self, *args, **kwargs):
+        self._forget()
+        return super().rehearse(*args, **kwargs)
+
+    @contextmanager
+    def use_params(self, params):
+        self._forget()
+        try:
+            with self.model.use_params(params):
+                yield
+        finally:
+            self._forget()
+
+    def from_bytes(self, *args, **kwargs):
+        self._forget()
+        return super().from_bytes(*args, **kwargs)
+
+    def from_disk(self, *args, **kwargs):
+        self._forget()
+        return super().from_disk(*args, **kwargs)
+
+    def _forget(self) -> None:
+        if getattr(self, "_cache", None) is not None:
+            self._cache.clear()
+
+
+def _embed_layers(model):
+    """(extract_features, hash embeddings, static vectors, mixing layer) of a
+    ``Tok2Vec.v2``/``MultiHashEmbed.v2`` model with static vectors, else None."""
+    try:
+        embed = model.layers[0]
+        features_and_vectors, mix, to_list = embed.layers
+        hash_chain, static = features_and_vectors.layers
+        extract, to_ragged, hash_embed = hash_chain.layers
+    except (IndexError, ValueError):
+        return None
+    if (extract.name, to_ragged.name, static.name, to_list.name) != EMBED_LAYERS:
+        return None
+    return extract, hash_embed, static, mix
+
+
+def _has_vectors(vectors) -> bool:
+    # floret and other tables look rows up differently; an empty table has nothing to project
+    return isinstance(vectors, Vectors) and vectors.mode == Mode.default and vectors.data.size > 0
+
+
+def make_cached_tok2vec(nlp, name: str, model, cache_size: int) -> CachedTok2Vec:
+    return CachedTok2Vec(nlp.vocab, model, name=name, cache_size=cache_size)
+
+
+def _register() -> None:
+    if COMPONENT_NAME not in Language.factories:
+        Language.factory(
+            COMPONENT_NAME,
+            assigns=["doc.tensor"],
+            default_config={"model": DEFAULT_TOK2VEC_MODEL, "cache_size": 0},
+        )(make_cached_tok2vec)
+
+
+_register()
+
+__all__ = ["CachedTok2Vec", "EmbeddingCache", "RUNTIME_CACHE_SIZE"]
