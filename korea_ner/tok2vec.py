@@ -20,7 +20,6 @@ for the architecture described above.
 
 from __future__ import annotations
 
-from contextlib import contextmanager
 from typing import Optional
 
 import numpy as np
@@ -152,8 +151,8 @@ class CachedTok2Vec(Tok2Vec):
         self._forget()
         return super().rehearse(*args, **kwargs)
 
-    @contextmanager
     def use_params(self, params):
+        # a generator, not a context manager: Language.use_params steps through it with next()
         self._forget()
         try:
             with self.model.use_params(params):

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import spacy
 from spacy.training import Example
+from thinc.api import Adam
 
 import korea_ner.tok2vec as cached_tok2vec
 from korea_ner.model import BUNDLED_MODEL, load_pipeline
@@ -83,7 +84,7 @@ def test_training_forgets_cached_embeddings():
     nlp = build()
     doc = nlp.make_doc("Anna Schmidt wohnt in Leipzig .")
     examples = [Example.from_dict(doc, {"entities": [(0, 12, "PER"), (22, 29, "LOC")]})]
-    optimizer = nlp.initialize(lambda: examples)
+    optimizer = nlp.initialize(lambda: examples, sgd=Adam(0.001, use_averages=True))
     tok2vec = nlp.get_pipe("kner_tok2vec")
     before = tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])[0].copy()
     assert tok2vec._cache.used > 0
@@ -94,3 +95,12 @@ def test_training_forgets_cached_embeddings():
     uncached = tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])[0]
     assert not np.array_equal(before, after)
     assert np.allclose(after, uncached, atol=1e-6)
+    tok2vec.cache_size = 1000
+    tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])
+    assert optimizer.averages
+    with nlp.use_params(optimizer.averages):  # as spaCy's training loop evaluates
+        assert tok2vec._cache.used == 0  # swapped weights: nothing cached is valid
+        averaged = tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])[0].copy()
+    assert tok2vec._cache.used == 0
+    assert not np.array_equal(averaged, after)
+    assert np.array_equal(tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])[0], after)
