@@ -8,14 +8,16 @@ after it looks at neighbours.  News text repeats its words, so most tokens of a 
 were embedded in an earlier one; this component keeps the mixed embedding of each
 attribute tuple it has seen (up to ``cache_size`` of them, then it starts afresh, so
 memory stays flat) and runs the embedding only for new ones.  That halves the cost of
-the tok2vec.  The numbers are those of the same layers; a row computed in a batch of
-other size can differ in the last float bits (as it already does in spaCy between
-batch compositions).
+the tok2vec.  The numbers are those of the same layers; new words are embedded at
+least 32 rows at a time, since BLAS computes a product of very few rows with other
+code (other last float bits) than the thousands of rows of a batch.
 
 The cache is off by default (``cache_size = 0``: spaCy's behaviour exactly, e.g. while
 training); kner's loader turns it on for the pipelines it runs.  It is emptied whenever
-the weights may change (``update``, ``rehearse``, ``use_params``, loading) and only used
-for the architecture described above.
+the weights may change (``update``, ``rehearse``, ``finish_update``, ``initialize``,
+``use_params``, loading) or the vectors table is replaced or edited, and only used for
+spaCy's own layers of the architecture described above.  Weights changed by hand in
+place need ``forget_embeddings()``.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Optional
 import numpy as np
 from spacy.attrs import ORTH
 from spacy.language import Language
+from spacy.ml import featureextractor, staticvectors
 from spacy.pipeline.tok2vec import DEFAULT_TOK2VEC_MODEL, Tok2Vec
 from spacy.vectors import Mode, Vectors
 
@@ -32,6 +35,8 @@ COMPONENT_NAME = "kner_tok2vec"
 # 100,000 embeddings of width 64 are 26 MB: beyond that the cache starts afresh.
 RUNTIME_CACHE_SIZE = 100_000
 EMBED_LAYERS = ("extract_features", "list2ragged", "static_vectors", "ragged2list")
+# Fewest rows embedded in one product (see _embed).
+MIN_ROWS = 32
 
 
 class EmbeddingCache:
@@ -43,6 +48,7 @@ class EmbeddingCache:
 
     def __init__(self, width: int, n_inputs: int, size: int):
         self.size = size
+        self.generation: tuple = ()  # the vectors table the rows were computed with
         self.used = 0  # rows filled (a colliding key may point at its newer row only)
         self.rows: dict[int, int] = {}
         capacity = min(size, 4096)
@@ -101,8 +107,8 @@ class CachedTok2Vec(Tok2Vec):
 
     def predict(self, docs):
         docs = list(docs)
-        layers = _embed_layers(self.model) if self.cache_size > 0 else None
-        if layers is None or not _has_vectors(self.vocab.vectors) or not any(len(doc) for doc in docs):
+        layers = _embed_layers(self.model) if self.cache_size > 0 and docs else None
+        if layers is None or not _has_vectors(docs[0].vocab.vectors) or not any(len(doc) for doc in docs):
             return super().predict(docs)
         embed_of_batch = self._embed(docs, *layers)
         if embed_of_batch is None:
@@ -111,8 +117,9 @@ class CachedTok2Vec(Tok2Vec):
         return encode.predict(np.split(embed_of_batch, np.cumsum([len(doc) for doc in docs])[:-1]))
 
     def _embed(self, docs, extract, hash_embed, static, mix):
+        table = docs[0].vocab.vectors  # where StaticVectors reads them
         features = np.concatenate(extract.predict(docs))  # (tokens, 4): NORM PREFIX SUFFIX SHAPE
-        key_attr = getattr(self.vocab.vectors, "attr", ORTH)  # as StaticVectors reads it
+        key_attr = getattr(table, "attr", ORTH)
         vector_keys = np.concatenate([doc.to_array(key_attr) for doc in docs]).astype("uint64")
         inputs = np.concatenate([features.astype("uint64"), vector_keys[:, None]], axis=1)
         unique_keys, first, inverse = np.unique(_mix(inputs), return_index=True, return_inverse=True)
@@ -120,8 +127,11 @@ class CachedTok2Vec(Tok2Vec):
         unique_inputs = inputs[first]
         if not (unique_inputs[inverse] == inputs).all():
             return None  # two inputs share a key: spaCy's own forward pass instead
-        if self._cache is None or self._cache.size != self.cache_size:
+        # vectors replaced or edited (vocab.set_vector writes into the table): start afresh
+        generation = (id(table), id(table.data), table.data.shape, table.n_keys, float(table.data.sum(dtype="float64")))
+        if self._cache is None or self._cache.size != self.cache_size or self._cache.generation != generation:
             self._cache = EmbeddingCache(mix.get_dim("nO"), inputs.shape[1], self.cache_size)
+            self._cache.generation = generation
         cache = self._cache
         keys = unique_keys.tolist()
         rows = cache.find(keys, unique_inputs)
@@ -131,44 +141,55 @@ class CachedTok2Vec(Tok2Vec):
             rows[:] = -1
             new = np.arange(len(keys))
         if new.size:
+            # a product of few rows takes other BLAS code paths (other last bits) than the
+            # thousands of rows of a batch: pad, so cached rows match spaCy's
             fresh = unique_inputs[new]
-            hashed = hash_embed.predict(np.ascontiguousarray(fresh[:, :-1]))
-            table = self.vocab.vectors
-            found = table.find(keys=fresh[:, -1])
+            padded = fresh[np.minimum(np.arange(max(len(fresh), MIN_ROWS)), len(fresh) - 1)]
+            hashed = hash_embed.predict(np.ascontiguousarray(padded[:, :-1]))
+            found = table.find(keys=padded[:, -1])
             projected = static.ops.gemm(static.ops.as_contig(static.ops.asarray(table.data)[found]),
                                         static.get_param("W"), trans2=True)
             projected[found < 0] = 0  # what StaticVectors does for words without a vector
-            vectors = mix.predict(np.hstack([hashed, projected]))
+            vectors = mix.predict(np.hstack([hashed, projected]))[: len(fresh)]
             rows[new] = cache.add([keys[i] for i in new.tolist()], fresh, vectors)
         return cache.data[rows[inverse]]
 
     # the weights may change: forget what was embedded with the old ones
     def update(self, *args, **kwargs):
-        self._forget()
+        self.forget_embeddings()
         return super().update(*args, **kwargs)
 
     def rehearse(self, *args, **kwargs):
-        self._forget()
+        self.forget_embeddings()
         return super().rehearse(*args, **kwargs)
+
+    def finish_update(self, sgd) -> None:
+        self.forget_embeddings()
+        return super().finish_update(sgd)
+
+    def initialize(self, get_examples, *, nlp=None) -> None:  # spaCy validates this signature
+        self.forget_embeddings()
+        return super().initialize(get_examples, nlp=nlp)
 
     def use_params(self, params):
         # a generator, not a context manager: Language.use_params steps through it with next()
-        self._forget()
+        self.forget_embeddings()
         try:
             with self.model.use_params(params):
                 yield
         finally:
-            self._forget()
+            self.forget_embeddings()
 
     def from_bytes(self, *args, **kwargs):
-        self._forget()
+        self.forget_embeddings()
         return super().from_bytes(*args, **kwargs)
 
     def from_disk(self, *args, **kwargs):
-        self._forget()
+        self.forget_embeddings()
         return super().from_disk(*args, **kwargs)
 
-    def _forget(self) -> None:
+    def forget_embeddings(self) -> None:
+        """Empty the cache: call it after changing the weights or vectors by hand."""
         if getattr(self, "_cache", None) is not None:
             self._cache.clear()
 
@@ -184,6 +205,9 @@ def _embed_layers(model):
     except (IndexError, ValueError):
         return None
     if (extract.name, to_ragged.name, static.name, to_list.name) != EMBED_LAYERS:
+        return None
+    # spaCy's current StaticVectors and FeatureExtractor (spacy-legacy's treat unknown words otherwise)
+    if static._func is not staticvectors.forward or extract._func is not featureextractor.forward:
         return None
     return extract, hash_embed, static, mix
 

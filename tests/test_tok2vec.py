@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import spacy
 from spacy.training import Example
-from thinc.api import Adam
+from thinc.api import Adam, use_ops
 
 import korea_ner.tok2vec as cached_tok2vec
 from korea_ner.model import BUNDLED_MODEL, load_pipeline
@@ -32,9 +32,11 @@ def texts():
     return [path.read_text(encoding="utf-8") for path in sorted(SEEDS.glob("*.txt"))] + OWN_TEXTS * 2
 
 
-def load(cache_size: int):
-    """The bundled tok2vec; with cache_size 0 it is spaCy's Tok2Vec.predict unchanged."""
-    nlp = spacy.load(BUNDLED_MODEL, exclude=["gazetteer", "lemmatizer", "ner"])
+def load(cache_size: int, use_blis: bool = True):
+    """The bundled tok2vec; with cache_size 0 it is spaCy's Tok2Vec.predict unchanged.
+    ``use_blis=False``: the matrix multiply kner's loader chooses (numpy's BLAS)."""
+    with use_ops("numpy", use_blis=use_blis):
+        nlp = spacy.load(BUNDLED_MODEL, exclude=["gazetteer", "lemmatizer", "ner"])
     nlp.get_pipe("tok2vec").cache_size = cache_size
     return nlp
 
@@ -51,6 +53,25 @@ def test_same_tensors_as_spacys_tok2vec(texts, cache_size):
         assert np.array_equal(tensors(nlp, texts)[0], expected[0])  # now from the cache
     else:
         assert cache is None
+
+
+def test_few_new_words_get_the_bits_of_a_full_batch():
+    # numpy's BLAS computes products of very few rows with other code: new words are
+    # embedded at least 32 rows at a time so that they match spaCy's batch
+    nlp, reference = load(100_000, use_blis=False), load(0, use_blis=False)
+    known = "Die Bundesregierung in Berlin und die Regierung in Paris einigten sich am Montag auf neue Regeln."
+    nlp(known)
+    doc = known + " Quellwasserspiegel und Zuckerrübenernte."
+    assert np.array_equal(nlp(doc).tensor, reference(doc).tensor)
+
+
+def test_changed_vectors_are_not_served_from_the_cache():
+    nlp, reference = load(100_000), load(0)
+    text = "Die Regierung in Berlin sagte am Montag nichts."
+    nlp(text)
+    for pipeline in (nlp, reference):
+        pipeline.vocab.set_vector("Berlin", np.full(pipeline.vocab.vectors.shape[1], 0.5, dtype="float32"))
+    assert np.array_equal(nlp(text).tensor, reference(text).tensor)
 
 
 def test_colliding_keys_never_mix_up_words(texts, monkeypatch):
@@ -104,3 +125,5 @@ def test_training_forgets_cached_embeddings():
     assert tok2vec._cache.used == 0
     assert not np.array_equal(averaged, after)
     assert np.array_equal(tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])[0], after)
+    nlp.initialize(lambda: examples)  # new random weights
+    assert tok2vec._cache.used == 0
