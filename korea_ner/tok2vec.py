@@ -22,6 +22,7 @@ place need ``forget_embeddings()``.
 
 from __future__ import annotations
 
+import threading
 from typing import Optional
 
 import numpy as np
@@ -37,6 +38,10 @@ RUNTIME_CACHE_SIZE = 100_000
 EMBED_LAYERS = ("extract_features", "list2ragged", "static_vectors", "ragged2list")
 # Fewest rows embedded in one product (see _embed).
 MIN_ROWS = 32
+# Threads sharing a pipeline (Dask's threaded scheduler) share its cache: finding rows and
+# reading them must not interleave with another batch starting the cache afresh.  (Module
+# level: a lock in the component would make it unpicklable.)
+_CACHE_LOCK = threading.Lock()
 
 
 class EmbeddingCache:
@@ -110,7 +115,8 @@ class CachedTok2Vec(Tok2Vec):
         layers = _embed_layers(self.model) if self.cache_size > 0 and docs else None
         if layers is None or not _has_vectors(docs[0].vocab.vectors) or not any(len(doc) for doc in docs):
             return super().predict(docs)
-        embed_of_batch = self._embed(docs, *layers)
+        with _CACHE_LOCK:
+            embed_of_batch = self._embed(docs, *layers)
         if embed_of_batch is None:
             return super().predict(docs)
         encode = self.model.layers[1]

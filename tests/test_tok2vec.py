@@ -74,6 +74,23 @@ def test_changed_vectors_are_not_served_from_the_cache():
     assert np.array_equal(nlp(text).tensor, reference(text).tensor)
 
 
+def test_threads_sharing_a_small_cache_get_their_own_words(texts):
+    from concurrent.futures import ThreadPoolExecutor
+
+    reference = load(0)
+    expected = {text: reference(text).tensor for text in texts if text}
+    nlp = load(40)  # starts afresh every few batches, while other threads read it
+    tok2vec = nlp.get_pipe("tok2vec")
+
+    def work(seed):
+        order = [str(text) for text in np.random.default_rng(seed).permutation(list(expected))]
+        return [(text, tok2vec.predict([nlp.make_doc(text)])[0]) for text in order for _ in range(2)]
+
+    with ThreadPoolExecutor(4) as pool:
+        results = [pair for chunk in pool.map(work, range(8)) for pair in chunk]
+    assert all(np.array_equal(tensor, expected[text]) for text, tensor in results)
+
+
 def test_colliding_keys_never_mix_up_words(texts, monkeypatch):
     expected = tensors(load(0), texts)
     monkeypatch.setattr(cached_tok2vec, "_mix", lambda inputs: inputs[:, 0] % np.uint64(3))
