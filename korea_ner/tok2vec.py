@@ -17,7 +17,7 @@ training); kner's loader turns it on for the pipelines it runs.  It is emptied w
 the weights may change (``update``, ``rehearse``, ``finish_update``, ``initialize``,
 ``use_params``, loading) or the vectors table is replaced or edited, and only used for
 spaCy's own layers of the architecture described above.  Weights changed by hand in
-place need ``forget_embeddings()``.
+place, or vector keys re-pointed to other rows, need ``forget_embeddings()``.
 """
 
 from __future__ import annotations
