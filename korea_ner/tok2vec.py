@@ -9,7 +9,7 @@ were embedded in an earlier one; this component keeps the mixed embedding of eac
 attribute tuple it has seen (up to ``cache_size`` of them, then it starts afresh, so
 memory stays flat) and runs the embedding only for new ones.  That halves the cost of
 the tok2vec.  The numbers are those of the same layers; new words are embedded at
-least 32 rows at a time, since BLAS computes a product of very few rows with other
+least 64 rows at a time, since BLAS computes a product of very few rows with other
 code (other last float bits) than the thousands of rows of a batch.
 
 The cache is off by default (``cache_size = 0``: spaCy's behaviour exactly, e.g. while
@@ -17,7 +17,8 @@ training); kner's loader turns it on for the pipelines it runs.  It is emptied w
 the weights may change (``update``, ``rehearse``, ``finish_update``, ``initialize``,
 ``use_params``, loading) or the vectors table is replaced or edited, and only used for
 spaCy's own layers of the architecture described above.  Weights changed by hand in
-place, or vector keys re-pointed to other rows, need ``forget_embeddings()``.
+place, vector keys re-pointed to other rows or rows swapped, and in-place edits of a
+vectors table of more than 2 million values need ``forget_embeddings()``.
 """
 
 from __future__ import annotations
@@ -31,13 +32,17 @@ from spacy.language import Language
 from spacy.ml import featureextractor, staticvectors
 from spacy.pipeline.tok2vec import DEFAULT_TOK2VEC_MODEL, Tok2Vec
 from spacy.vectors import Mode, Vectors
+from thinc.api import NumpyOps
 
 COMPONENT_NAME = "kner_tok2vec"
-# 100,000 embeddings of width 64 are 26 MB: beyond that the cache starts afresh.
+# 100,000 words: about 40 MB with their inputs and index; beyond that the cache starts afresh.
 RUNTIME_CACHE_SIZE = 100_000
 EMBED_LAYERS = ("extract_features", "list2ragged", "static_vectors", "ragged2list")
+# Vectors tables up to this many values (the bundled one has 370k) are summed at every
+# batch to notice edits in place.
+FINGERPRINT_MAX_VALUES = 2_000_000
 # Fewest rows embedded in one product (see _embed).
-MIN_ROWS = 32
+MIN_ROWS = 64
 # Threads sharing a pipeline (Dask's threaded scheduler) share its cache: finding rows and
 # reading them must not interleave with another batch starting the cache afresh.  (Module
 # level: a lock in the component would make it unpicklable.)
@@ -133,8 +138,10 @@ class CachedTok2Vec(Tok2Vec):
         unique_inputs = inputs[first]
         if not (unique_inputs[inverse] == inputs).all():
             return None  # two inputs share a key: spaCy's own forward pass instead
-        # vectors replaced or edited (vocab.set_vector writes into the table): start afresh
-        generation = (id(table), id(table.data), table.data.shape, table.n_keys, float(table.data.sum(dtype="float64")))
+        # vectors replaced or edited (vocab.set_vector writes into the table): start afresh;
+        # the content sum is skipped for tables too big to add up at every batch
+        content = float(table.data.sum(dtype="float64")) if table.data.size <= FINGERPRINT_MAX_VALUES else None
+        generation = (id(table), id(table.data), table.data.shape, table.n_keys, content)
         if self._cache is None or self._cache.size != self.cache_size or self._cache.generation != generation:
             self._cache = EmbeddingCache(mix.get_dim("nO"), inputs.shape[1], self.cache_size)
             self._cache.generation = generation
@@ -203,6 +210,8 @@ class CachedTok2Vec(Tok2Vec):
 def _embed_layers(model):
     """(extract_features, hash embeddings, static vectors, mixing layer) of a
     ``Tok2Vec.v2``/``MultiHashEmbed.v2`` model with static vectors, else None."""
+    if not isinstance(model.ops, NumpyOps) or len(model.layers) != 2:  # CPU, embed >> encode
+        return None
     try:
         embed = model.layers[0]
         features_and_vectors, mix, to_list = embed.layers
