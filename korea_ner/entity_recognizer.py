@@ -2,7 +2,7 @@
 
 spaCy's ``EntityRecognizer`` decodes one token at a time in compiled code.  In
 spaCy 3.8 about half of that loop goes to Cython exception checks that take the
-GIL, and the NER costs ~10 µs per token: more than tokenizer and tok2vec together.
+GIL, and the NER costs ~10 µs per token: nearly as much as tokenizer and tok2vec together.
 
 The greedy decode of a BILUO transition NER can be done in bulk.  Its state
 features are the current token, the first token of the open entity and the token
