@@ -96,7 +96,7 @@ GEOGRAPHIC_HEADS = frozenset({"halbinsel", "insel", "inseln", "inselgruppe", "ar
 
 PER = "PER"
 LOC = "LOC"
-LOC_LABELS = frozenset({"LOC", "GPE"})
+LOC_LABELS = frozenset({LOC, "GPE"})
 
 # ---------------------------------------------------------------------------
 # Lexicon
@@ -451,13 +451,13 @@ class MentionRepairer(SerializableState):
                 if len(pw) == 1:
                     w = pw[0]
                     if is_place(w, places) and others_nonlast[w] == 0 and others_last[w] == 0:
-                        p[2] = "LOC"  # a place the model took for a person, unless part of a full name
+                        p[2] = LOC  # a place the model took for a person, unless part of a full name
                     elif others[w] == 0 and (
                             (self._sentence_initial(doc, p[0]) and lex.is_inflected_or_function(w))
                             or (was_trimmed and lex.is_common(w.rsplit("-", 1)[-1]))):
                         continue  # "Hoher Besuch", "(Moskaus) Interessen", "(Per) Twitter-Botschaft"
                 out.append(p)
-        out.extend([st, en, "LOC"] for st, en in new_locs)
+        out.extend([st, en, LOC] for st, en in new_locs)
         # 4. untagged place words
         if self.tag_places:
             out.extend(self._place_words(texts, free, out, places, lex))
@@ -530,7 +530,7 @@ class MentionRepairer(SerializableState):
             if taken[i] or not w[:1].isupper() or len(w) < 3 or not free[i]:
                 continue
             if is_place(w, places) and not lex.is_common(w):
-                out.append([i, i + 1, "LOC"])
+                out.append([i, i + 1, LOC])
         return out
 
     def pipe(self, stream, batch_size: int = 128):

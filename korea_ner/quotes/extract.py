@@ -219,4 +219,3 @@ def _opens_coordinated_clause(words: list[Word]) -> bool:
     "„…“ und übermittle Grüße, sagte Lawrow." the cue is still this quote's)."""
     k = 1 if words and words[0].text == "," else 0
     return len(words) > k + 1 and words[k].lower in {"und", "sowie"} and words[-1].text == ":"
-
