@@ -49,7 +49,7 @@ Model = Annotated[
 Aliases = Annotated[Optional[str], typer.Option("--aliases", help="TOML or JSON file declaring canonical names and variants.")]
 Glob = Annotated[str, typer.Option("--glob", help="Pattern for files inside directories.")]
 InputFormat = Annotated[str, typer.Option("--input-format", help="auto, text or jsonl (auto: .jsonl files are JSONL).")]
-Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Worker processes (output order is kept).")]
+Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to run on: this one and N-1 workers (output order is kept).")]
 
 
 class Problems:

@@ -29,11 +29,15 @@ PART_CHARS = 20_000
 # characters) run as fast as 64 (200k) and peak 100 MB lower (bench/bench.py).
 BATCH_SIZE = 16
 BATCH_CHARS = 50_000
-# Documents handed to a worker process at once; several batches per worker are
-# kept in flight so that workers never wait while order is preserved.
-JOB_BATCH_CHARS = 150_000
+# Documents handed to a worker process at once (about a third of a second of work):
+# small enough that no process waits long for another at the end of a run.
+JOB_BATCH_CHARS = 50_000
 JOB_BATCH_DOCS = 1_000  # so that a run of tiny documents still makes batches
-IN_FLIGHT_PER_JOB = 3
+# Batches a worker holds at most, the one it works on included: one queued is enough
+# for it never to wait while this process works on a batch of its own.
+IN_FLIGHT_PER_WORKER = 2
+# Finished batches kept for order (while an earlier one is still being worked on).
+MAX_PENDING_PER_JOB = 4
 
 Item = Union[str, Document, dict]
 Record = dict[str, Any]
@@ -91,7 +95,8 @@ def analyze(
     ``items`` may be strings, ``Document`` objects or dicts with ``id``/``text``
     (and optional ``date``). A document whose processing fails is reported to
     ``on_error(doc_id, message)`` and yields no record; without a handler the
-    exception propagates.
+    exception propagates. ``jobs=N`` runs on this process and N-1 worker
+    processes (spawned, each loading the pipeline; not with ``nlp``).
     """
     documents = (as_document(item, i) for i, item in enumerate(items))
     if jobs and jobs > 1 and nlp is None:
@@ -118,6 +123,7 @@ def analyze_batch(records: Iterable[Item], model: Optional[str] = None, aliases:
 def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Optional[ErrorHandler]) -> Iterator[Record]:
     # Parts of consecutive documents share nlp.pipe batches, which is what makes
     # spaCy fast; each document's record is complete when its last part arrives.
+    documents = iter(documents)  # after a failure, one by one from where it broke (not again from a list's start)
     unfinished: deque[Document] = deque()
 
     def parts() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
@@ -214,9 +220,14 @@ def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
 
 
 def _work(batch: list[Document]) -> tuple[list[Record], list[tuple[str, str]]]:
-    errors: list[tuple[str, str]] = []
     assert _worker_nlp is not None
-    records = list(_analyze_serial(_worker_nlp, batch, lambda doc_id, msg: errors.append((doc_id, msg))))
+    return _run_batch(_worker_nlp, batch)
+
+
+def _run_batch(nlp: "Language", batch: list[Document]) -> tuple[list[Record], list[tuple[str, str]]]:
+    """The records of a batch and its (doc_id, message) errors, to report in input order."""
+    errors: list[tuple[str, str]] = []
+    records = list(_analyze_serial(nlp, batch, lambda doc_id, msg: errors.append((doc_id, msg))))
     return records, errors
 
 
@@ -227,21 +238,37 @@ def _analyze_parallel(
     jobs: int,
     on_error: Optional[ErrorHandler],
 ) -> Iterator[Record]:
+    """``jobs - 1`` worker processes and this one share the batches.
+
+    Each batch goes to a worker while the workers have fewer than
+    ``IN_FLIGHT_PER_WORKER`` unfinished batches each, else this process runs it
+    itself; so it loads the model while the workers load theirs and works at full
+    speed beside them, and no third process competes for the cores. Results are
+    yielded in input order; a bounded number of batches is in flight, so reading the
+    input stays lazy and memory flat.
+    """
     import multiprocessing
 
-    # Only a bounded number of batches is submitted ahead, so reading the input
-    # stays lazy and memory flat; results are yielded in submission order.
+    from korea_ner.model import load_pipeline
+
     with single_threaded_children():  # the pool starts its workers right here
-        pool = multiprocessing.get_context("spawn").Pool(jobs, initializer=_init_worker, initargs=(model, aliases))
+        pool = multiprocessing.get_context("spawn").Pool(jobs - 1, initializer=_init_worker, initargs=(model, aliases))
+    worker_limit = (jobs - 1) * IN_FLIGHT_PER_WORKER
+    nlp: Optional["Language"] = None
     finished = False
     try:
-        in_flight: deque = deque()
+        pending: deque = deque()  # AsyncResult of a worker or _Done of this process, in input order
         for batch in _batched(documents, lambda document: len(document.text), JOB_BATCH_CHARS, JOB_BATCH_DOCS):
-            in_flight.append(pool.apply_async(_work, (batch,)))
-            if len(in_flight) >= jobs * IN_FLIGHT_PER_JOB:
-                yield from _collect(in_flight.popleft(), on_error)
-        while in_flight:
-            yield from _collect(in_flight.popleft(), on_error)
+            if sum(not result.ready() for result in pending) < worker_limit:
+                pending.append(pool.apply_async(_work, (batch,)))
+            else:
+                if nlp is None:  # the first time the workers are all busy: usually still loading
+                    nlp = load_pipeline(model, aliases)
+                pending.append(_Done(_run_batch(nlp, batch)))
+            while pending and (pending[0].ready() or len(pending) > jobs * MAX_PENDING_PER_JOB):
+                yield from _collect(pending.popleft(), on_error)
+        while pending:
+            yield from _collect(pending.popleft(), on_error)
         finished = True
     finally:
         # Interrupted, failed or abandoned (a closed pipe): stop the workers now
@@ -251,6 +278,19 @@ def _analyze_parallel(
         else:
             pool.terminate()
         pool.join()
+
+
+class _Done:
+    """A batch this process has run, in the shape of a worker's pending result."""
+
+    def __init__(self, value: tuple[list[Record], list[tuple[str, str]]]) -> None:
+        self.value = value
+
+    def ready(self) -> bool:
+        return True
+
+    def get(self) -> tuple[list[Record], list[tuple[str, str]]]:
+        return self.value
 
 
 def _collect(result, on_error: Optional[ErrorHandler]) -> Iterator[Record]:

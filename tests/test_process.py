@@ -84,3 +84,45 @@ def test_parallel_jobs_keep_order_and_results(tiny_model, monkeypatch):
     serial = list(analyze(texts, model=tiny_model))
     parallel = list(analyze(texts, model=tiny_model, jobs=2))
     assert parallel == serial
+
+
+def test_parallel_run_shares_batches_with_this_process(tiny_model, monkeypatch):
+    import korea_ner.process as process
+
+    ran_here = []
+    real_run_batch = process._run_batch
+    monkeypatch.setattr(process, "_run_batch", lambda nlp, batch: ran_here.append(len(batch)) or real_run_batch(nlp, batch))
+    monkeypatch.setattr(process, "JOB_BATCH_CHARS", 100)
+    monkeypatch.setattr(process, "IN_FLIGHT_PER_WORKER", 1)
+    texts = [f"Text {i}: Merkel traf Lawrow in Moskau." for i in range(30)]
+    parallel = list(analyze(texts, model=tiny_model, jobs=2))
+    assert parallel == list(analyze(texts, model=tiny_model))
+    # the worker takes the first batch while it loads: the next ones run here
+    assert 0 < sum(ran_here) < len(texts)
+
+
+def test_errors_of_batches_run_here_are_reported_in_order(tiny_model, monkeypatch):
+    import korea_ner.process as process
+    from korea_ner.model import load_pipeline
+
+    monkeypatch.setattr(process, "JOB_BATCH_CHARS", 10)
+    monkeypatch.setattr(process, "IN_FLIGHT_PER_WORKER", 0)  # the worker gets nothing
+    nlp = load_pipeline(tiny_model)  # the pipeline this process uses for jobs=2
+
+    @__import__("spacy").Language.component("kner_test_boom_parallel")
+    def boom(doc):
+        if "BOOM" in doc.text:
+            raise ValueError("kaputt")
+        return doc
+
+    nlp.add_pipe("kner_test_boom_parallel", first=True)
+    try:
+        events = []
+        records = analyze(["Merkel.", "BOOM", "Lawrow.", "BOOM"], model=tiny_model, jobs=2,
+                          on_error=lambda doc_id, message: events.append(("error", doc_id)))
+        for record in records:
+            events.append(("record", record["doc"]))
+    finally:
+        nlp.remove_pipe("kner_test_boom_parallel")
+    # each batch's errors come before its records; nothing is reported twice
+    assert events == [("error", "1"), ("record", "0"), ("error", "3"), ("record", "2")]
