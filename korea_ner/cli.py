@@ -373,9 +373,11 @@ def main(argv: Optional[list[str]] = None) -> None:
     # One BLAS thread per process, as for the workers: --jobs N then means N cores,
     # and a second thread barely speeds up the small matrices of one process (bench/bench.py).
     from korea_ner.process import ONE_THREAD_ENV
+    from korea_ner.spacy_import import defer_spacy_cli
 
     for name, value in ONE_THREAD_ENV.items():
         os.environ.setdefault(name, value)
+    defer_spacy_cli()  # spaCy's own command line is never used here: not imported
     try:
         code = app(args=argv, prog_name="kner", standalone_mode=False)
     except typer.Abort:

@@ -215,7 +215,9 @@ def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
     # Ctrl-C is the parent's to handle: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from korea_ner.model import load_pipeline
+    from korea_ner.spacy_import import defer_spacy_cli
 
+    defer_spacy_cli()  # as in kner's own process (cli.main)
     _worker_nlp = load_pipeline(model, aliases)
 
 
