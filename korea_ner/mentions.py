@@ -34,7 +34,8 @@ Rules (pure functions over token texts; each is linear in the span length):
   ORG) becomes LOC; a trimmed-off place becomes a LOC entity; an untagged word that spells a LOC
   entity of the same document or a capital in ``KNOWN_PLACES`` becomes LOC.
 
-The result always goes through ``spacy.util.filter_spans`` so ``doc.ents`` stays valid.
+The result always goes through ``non_overlapping`` (``spacy.util.filter_spans`` on plain
+lists) so ``doc.ents`` stays valid.
 """
 
 from __future__ import annotations
@@ -44,7 +45,10 @@ from collections import Counter
 from functools import lru_cache
 from typing import Any, Iterable, Optional, Protocol, Sequence
 
+from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
+
 from korea_ner.serialize import SerializableState
+from korea_ner.names.doctext import doc_words
 from korea_ner.names import (
     ARTICLES,
     EAST_ASIAN_SURNAMES,
@@ -94,6 +98,9 @@ MAX_SYLLABLE_LEN = 3
 GEOGRAPHIC_HEADS = frozenset({"halbinsel", "insel", "inseln", "inselgruppe", "archipel", "gebirge",
                               "meer", "ozean", "wüste", "küste", "bucht", "meerenge", "hochebene"})
 
+#: Words whose ``Lexicon.known`` answer is kept (a bound on its memory).
+KNOWN_CACHE_SIZE = 65536
+
 PER = "PER"
 LOC = "LOC"
 LOC_LABELS = frozenset({LOC, "GPE"})
@@ -112,8 +119,18 @@ class Lexicon:
         self.table = table
         self.lemmas: frozenset[str] = frozenset(table.values()) if table is not None else frozenset()
         self.extra = frozenset(extra)
+        # the table hashes each word anew on every look-up: remember the answers
+        self._known: dict[str, bool] = {}
 
     def known(self, word: str) -> bool:
+        hit = self._known.get(word)
+        if hit is None:
+            if len(self._known) >= KNOWN_CACHE_SIZE:
+                self._known.clear()
+            hit = self._known[word] = self._look_up(word)
+        return hit
+
+    def _look_up(self, word: str) -> bool:
         if word in self.extra:
             return True
         if self.table is None:
@@ -173,8 +190,14 @@ def place_key(word: str) -> str:
     return fold(strip_genitive(word))
 
 
+@lru_cache(maxsize=65536)  # asked for every distinct capitalised word of a document
+def place_forms(word: str) -> frozenset:
+    """The keys under which a word can be in a set of folded places: as written and without genitive."""
+    return frozenset((fold(word), place_key(word)))
+
+
 def is_place(word: str, places: frozenset) -> bool:
-    return bool(word[:1].isupper()) and (fold(word) in places or place_key(word) in places)
+    return word[:1].isupper() and not places.isdisjoint(place_forms(word))
 
 
 def is_genitive_place(word: str, places: frozenset) -> bool:
@@ -328,10 +351,13 @@ class CountsWithout:
 
     def __init__(self, counts: Counter, own: Iterable):
         self.counts = counts
-        self.own = Counter(own)
+        # a plain dict: five of these are made per PER span, and a Counter is slow to build
+        self.own: dict = {}
+        for key in own:
+            self.own[key] = self.own.get(key, 0) + 1
 
     def __getitem__(self, key) -> int:
-        n = self.counts[key] - self.own[key]
+        n = self.counts[key] - self.own.get(key, 0)
         return n if n > 0 else 0  # like Counter subtraction, which keeps positive counts only
 
 
@@ -348,14 +374,33 @@ class SingleNameCounts:
         return self.last[key] + (1 if self.others[key] > 0 and self.nonlast[key] == 0 else 0)
 
 
+def non_overlapping(spans: list) -> list:
+    """``spacy.util.filter_spans`` for [start, end, label] lists: of overlapping spans the
+    (first) longest, in text order."""
+    result = []
+    seen: set[int] = set()
+    for span in sorted(spans, key=lambda s: (s[1] - s[0], -s[0]), reverse=True):
+        if span[0] not in seen and span[1] - 1 not in seen:
+            result.append(span)
+            seen.update(range(span[0], span[1]))
+    return sorted(result, key=lambda s: s[0])
+
+
+def ents_annotation_is_canonical(annotation) -> bool:
+    """Whether the ENT_IOB, ENT_TYPE and ENT_KB_ID columns of a doc are as setting ``doc.ents``
+    to the doc's own entities leaves them: "O" with no type outside the entities, and in
+    each entity "B" then "I" tokens of the entity's type, without knowledge-base ids."""
+    iob, ent_type, kb_id = annotation.T
+    outside = iob == 2
+    inside = ~outside
+    continued = iob[1:] == 1
+    return bool(((iob == 1) | (iob == 3) | outside).all()
+                and not ent_type[outside].any() and ent_type[inside].all() and not kb_id[inside].any()
+                and (ent_type[1:][continued] == ent_type[:-1][continued]).all())
+
+
 #: ``doc.to_array("ENT_IOB")`` values of a token outside entities: unset and "O".
 FREE_IOB = frozenset({0, 2})
-
-
-def token_texts(doc) -> list[str]:
-    """``[t.text for t in doc]`` without building a Token object per token."""
-    strings = doc.vocab.strings
-    return [strings[orth] for orth in doc.to_array("ORTH").tolist()]
 
 
 # ---------------------------------------------------------------------------
@@ -386,16 +431,17 @@ class MentionRepairer(SerializableState):
         return self._lexicon
 
     def __call__(self, doc):
-        if not doc.ents and not self.tag_places:
+        if not self.tag_places and not doc.ents:
             return doc
-        from spacy.tokens import Span
-        from spacy.util import filter_spans
-
         lex = self.lexicon
         spans = [[e.start, e.end, e.label_] for e in doc.ents]
-        texts = token_texts(doc)
+        found = [(lab, st, en) for st, en, lab in spans]  # as the NER left them
+        words_of_doc = doc_words(doc)
+        texts = words_of_doc.texts
         # the NER's entity tags, read once (Token.ent_iob_ builds a Token per look-up)
-        free = [iob in FREE_IOB for iob in doc.to_array("ENT_IOB").tolist()]
+        annotation = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID])
+        iob = annotation[:, 0]
+        free = ((iob == 0) | (iob == 2)).tolist()  # FREE_IOB, for all tokens at once
         # 1. line breaks (captions, headlines), edges, leading titles/roles
         for s in spans:
             s[1] = first_line_end(texts, s[0], s[1])
@@ -404,7 +450,7 @@ class MentionRepairer(SerializableState):
                 s[0] += 1
             while s[1] - s[0] > 1 and is_edge_junk(texts[s[1] - 1], texts[s[1] - 2]):
                 s[1] -= 1
-        places = self._places | {place_key(doc[s[0]:s[1]].text) for s in spans if s[2] in LOC_LABELS}
+        places = self._places | {place_key(words_of_doc.span_text(s[0], s[1])) for s in spans if s[2] in LOC_LABELS}
         new_locs: list[tuple[int, int]] = []
         trimmed: set[int] = set()
         for k, s in enumerate(spans):
@@ -464,8 +510,11 @@ class MentionRepairer(SerializableState):
         # 5. one name, one label in a document
         out = consistent_person_labels(geographic_labels(out, texts), texts)
         out.extend(untagged_person_mentions(doc, texts, out, lex))
-        new = [Span(doc, st, en, label=lab) for st, en, lab in out if en > st]
-        doc.ents = filter_spans(new)
+        # (label, start, end) tuples: doc.ents makes its own Span of each
+        repaired = [(lab, st, en) for st, en, lab in non_overlapping([s for s in out if s[1] > s[0]])]
+        # most documents need no repair: setting the same entities again would change nothing
+        if repaired != found or not ents_annotation_is_canonical(annotation):
+            doc.ents = repaired
         return doc
 
     @staticmethod
@@ -521,17 +570,17 @@ class MentionRepairer(SerializableState):
             p[0] -= 1
 
     def _place_words(self, texts, free, spans, places, lex):
+        # which words are places is asked once per distinct word, not per token (and
+        # is_place only for capitalised ones: most words fail that test already)
+        place_words = {w for w in set(texts)
+                       if w[:1].isupper() and len(w) >= 3 and is_place(w, places) and not lex.is_common(w)}
+        if not place_words:
+            return []
         taken = bytearray(len(texts))
         for st, en, _ in spans:
-            for i in range(st, en):
-                taken[i] = 1
-        out = []
-        for i, w in enumerate(texts):
-            if taken[i] or not w[:1].isupper() or len(w) < 3 or not free[i]:
-                continue
-            if is_place(w, places) and not lex.is_common(w):
-                out.append([i, i + 1, LOC])
-        return out
+            taken[st:en] = b"\x01" * (en - st)
+        return [[i, i + 1, LOC] for i, w in enumerate(texts)
+                if w in place_words and not taken[i] and free[i]]
 
     def pipe(self, stream, batch_size: int = 128):
         for doc in stream:

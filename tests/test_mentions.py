@@ -390,3 +390,44 @@ def test_no_entity_runs_over_a_line_break():
     )
     doc = nlp("Kanzler Olaf Scholz\nFoto: Agentur")
     assert ents(doc, "PER") == ["Olaf Scholz"]
+
+
+
+def test_non_overlapping_is_filter_spans_on_plain_lists():
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    from korea_ner.mentions import non_overlapping
+
+    doc = spacy.blank("de")("a b c d e f g h")
+    spans = [[0, 2, "PER"], [1, 4, "LOC"], [3, 4, "ORG"], [5, 6, "PER"], [5, 6, "LOC"], [4, 6, "ORG"], [7, 8, "PER"]]
+    expected = [[s.start, s.end, s.label_] for s in filter_spans([Span(doc, *s) for s in spans])]
+    assert non_overlapping(spans) == expected
+
+
+def test_entities_the_setter_wrote_are_canonical_and_others_are_not():
+    from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
+
+    from korea_ner.mentions import ents_annotation_is_canonical
+
+    doc = spacy.blank("de")("Kim Jong Un traf Wladimir Putin in Moskau .")
+    columns = [ENT_IOB, ENT_TYPE, ENT_KB_ID]
+    assert not ents_annotation_is_canonical(doc.to_array(columns))  # no tags yet ("missing")
+    doc.ents = [("PER", 0, 3), ("PER", 4, 6), ("LOC", 7, 8)]
+    assert ents_annotation_is_canonical(doc.to_array(columns))
+    doc.set_ents([], blocked=[doc[8:9]], default="unmodified")  # "B" without a type
+    assert not ents_annotation_is_canonical(doc.to_array(columns))
+    doc.ents = [doc.char_span(0, 11, "PER", kb_id="Q56226")]
+    assert not ents_annotation_is_canonical(doc.to_array(columns))
+
+
+def test_entities_needing_no_repair_are_still_written_like_doc_ents():
+    from spacy.tokens import Span
+
+    nlp = build([])
+    doc = nlp.make_doc("Olaf Scholz sprach in Berlin.")
+    doc.set_ents([Span(doc, 0, 2, "PER"), Span(doc, 4, 5, "LOC")], default="missing")
+    assert doc[2].ent_iob_ == ""
+    doc = nlp.get_pipe("kner_mentions")(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("Olaf Scholz", "PER"), ("Berlin", "LOC")]
+    assert [t.ent_iob_ for t in doc] == ["B", "I", "O", "O", "B", "O"]

@@ -522,3 +522,31 @@ def test_married_name_displayed_as_the_common_short_form(nlp):
     doc = make_doc(nlp, "Frank Walter kam. Frank Walter Steinmeier sprach. Steinmeier ging.",
                    [("PER", "Frank Walter Steinmeier"), ("PER", "Frank Walter"), ("PER", "Steinmeier")])
     assert {c for _, c in canon(doc)} == {"Frank Walter Steinmeier"}
+
+
+# --- shared token texts -----------------------------------------------------------
+
+
+def test_doc_words_spell_the_doc_like_spacy():
+    from spacy.tokens import Doc
+
+    from korea_ner.names.context import sentence_starts
+    from korea_ner.names.doctext import doc_text, doc_words, token_texts
+
+    nlp = spacy.blank("de")
+    nlp.add_pipe("sentencizer")
+    texts = ["", "  Kim Jong-un sagte:\n\n„Nein!“  Lawrow (Russland) nickte. ", "Ende", "a\u00a0b\tc"]
+    docs = [nlp(t) for t in texts] + [Doc(nlp.vocab, words=["Ja", ",", "gut", "!"], spaces=[False, True, False, True])]
+    for doc in docs:
+        words = doc_words(doc)
+        assert doc_text(doc) == doc.text and token_texts(doc) == [t.text for t in doc]
+        assert words.punct == [int(t.is_punct) for t in doc]
+        for start in range(len(doc) + 1):
+            for end in range(start, len(doc) + 1):
+                assert words.span_text(start, end) == doc[start:end].text
+        if doc.has_annotation("SENT_START"):
+            assert sentence_starts(doc) == [s.start_char for s in doc.sents]
+    assert doc_words(docs[1]) is doc_words(docs[1])  # read once per Doc
+    with docs[1].retokenize() as retokenizer:
+        retokenizer.merge(docs[1][1:4])
+    assert token_texts(docs[1]) == [t.text for t in docs[1]]

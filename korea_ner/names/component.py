@@ -51,12 +51,13 @@ class NameResolver(SerializableState):
         return DocResolver(self.aliases, self.fuzzy_threshold, self.min_fuzzy_len)
 
     def __call__(self, doc):
-        if not doc.ents:
+        ents = doc.ents  # builds a Span per entity: read once, also for the resolver
+        if not ents:
             return doc
         # a cached index (from resolve_reference/canonical_name) is only valid for default settings;
         # otherwise resolve again and cache this index, so that later look-ups see the aliases
-        index = doc_index(doc, self._resolver, use_cached=self.aliases is None and self._is_default())
-        for span, m in zip(doc.ents, index.mentions):
+        index = doc_index(doc, self._resolver, use_cached=self.aliases is None and self._is_default(), ents=ents)
+        for span, m in zip(ents, index.mentions):
             if not self.overwrite and span._.canonical:
                 continue
             span._.canonical = index.canonical_of(m)

@@ -11,7 +11,10 @@ import bisect
 import re
 from typing import Optional
 
+from spacy.attrs import IDX, SENT_START
+
 from korea_ner.names.docindex import Mention
+from korea_ner.names.doctext import doc_text, doc_words
 from korea_ner.names.fold import fold
 from korea_ner.names.normalize import ARTICLES, key_of
 from korea_ner.names.roles import Role, is_role_word, role_of_phrase
@@ -39,8 +42,14 @@ OBLIQUE_WEIGHT = 0.25
 def sentence_starts(doc) -> list[int]:
     """Char offsets of the sentence starts; without sentence boundaries, paragraphs and end punctuation."""
     if doc.has_annotation("SENT_START"):
-        return [s.start_char for s in doc.sents]
-    return [0] + [m.end() for m in _SENTENCE_END_RE.finditer(doc.text)]
+        if "sents" in doc.user_hooks or len(doc) == 0:
+            return [s.start_char for s in doc.sents]
+        # like doc.sents (a sentence at the first token and at each sentence start after it)
+        # without building a Span per sentence
+        array = doc.to_array([SENT_START, IDX])
+        later = (array[1:, 0] == 1).nonzero()[0] + 1
+        return [int(array[0, 1])] + array[later, 1].tolist()
+    return [0] + [m.end() for m in _SENTENCE_END_RE.finditer(doc_text(doc))]
 
 
 class SentenceIndex:
@@ -75,15 +84,17 @@ def mention_weight(doc, span, sentences: Optional[SentenceIndex] = None) -> floa
     ``sentences``: the doc's SentenceIndex, when the caller weighs many mentions."""
     sent_start = (sentences or SentenceIndex(doc)).start_of(span)
     sent_start = 0 if sent_start is None else sent_start
+    words = doc_words(doc)  # token texts and flags without a Token object per look-up
+    texts, punct = words.texts, words.punct
     i = span.start - 1
     steps = 0
     while i >= sent_start and steps < _WEIGHT_LOOKBACK:
-        tok = doc[i]
-        key = fold(tok.text)
+        text = texts[i]
+        key = fold(text)
         if key in PREPOSITIONS:
             return OBLIQUE_WEIGHT
-        if not key or key in ARTICLES or tok.text[:1].islower() or is_role_word(key) or tok.is_punct:
-            if tok.is_punct and tok.text not in _OPENING_PUNCT:
+        if not key or key in ARTICLES or text[:1].islower() or is_role_word(key) or punct[i]:
+            if punct[i] and text not in _OPENING_PUNCT:
                 break
             i -= 1
             steps += 1
@@ -97,19 +108,20 @@ def roles_before(doc, span, sentences: Optional[SentenceIndex] = None) -> list[R
     sent_start = (sentences or SentenceIndex(doc)).start_of(span)
     sent_start = max(0, span.start - 6) if sent_start is None else sent_start
     # role words inside the entity span itself ("US-Präsident Donald Trump" as one entity)
+    words = doc_words(doc)  # token texts and flags without a Token object per look-up
+    texts, punct = words.texts, words.punct
     inner = []
-    for tok in span:
-        key = fold(tok.text)
-        if not (is_role_word(key) or key in ARTICLES or tok.text[:1].islower()):
+    for text in texts[span.start:span.end]:
+        key = fold(text)
+        if not (is_role_word(key) or key in ARTICLES or text[:1].islower()):
             break
-        inner.append(tok.text)
+        inner.append(text)
     i = span.start - 1
     before: list[str] = []
     while i >= sent_start and len(before) < _ROLE_LOOKBACK:
-        tok = doc[i]
-        if tok.is_punct and tok.text not in "-":
+        if punct[i] and texts[i] not in "-":
             break
-        before.append(tok.text)
+        before.append(texts[i])
         i -= 1
     before.reverse()
     # keep only a contiguous run ending in a role word right before the name
@@ -127,7 +139,7 @@ def attach_bracketed_first_names(doc, mentions: list[Mention]) -> None:
             continue
         if len(m.display.split()) != 1 or len(n.display.split()) != 1 or not 0 < n.start - m.end <= 2:
             continue
-        gap = [doc[i].text for i in range(m.end, n.start)]
+        gap = doc_words(doc).texts[m.end:n.start]
         if not all(g in _BRACKET_GAP for g in gap) or not any(g in ")]" for g in gap):
             continue
         full = f"{m.display} {n.display}"

@@ -110,6 +110,19 @@ def clean_name(text: str, label: str = "PER", known: Optional[Iterable[str]] = N
     "US-Präsident Donald Trumps" -> "Donald Trump"; "Nordkoreas" (LOC) -> "Nordkorea";
     "@KimKardashian" -> "Kim Kardashian".
     """
+    text = _name_part(text, label)
+    if not text:
+        return text
+    words = text.split(" ")
+    # a final dot ends the sentence, except after a person's initial or "Jr."
+    last = words[-1].rstrip(".") if label != "PER" or len(words[-1]) > 2 else words[-1]
+    words[-1] = strip_genitive(last, known)
+    return " ".join(words)
+
+
+@lru_cache(maxsize=65536)  # the same names come back in every document
+def _name_part(text: str, label: str) -> str:
+    """``clean_name`` before the genitive, which depends on the document's names (``known``)."""
     text = SPACE_RE.sub(" ", text).strip()
     if text.startswith("@") and " " not in text:
         text = _HANDLE_SPLIT_RE.sub(" ", text[1:]).replace("_", " ").strip()
@@ -120,13 +133,7 @@ def clean_name(text: str, label: str = "PER", known: Optional[Iterable[str]] = N
         while len(words) > 1 and (words[0][:1].islower() or fold(words[0]) in ARTICLES):
             words.pop(0)  # "der Vereinten Nationen"
         text = " ".join(words)
-    if not text:
-        return text
-    words = text.split(" ")
-    # a final dot ends the sentence, except after a person's initial or "Jr."
-    last = words[-1].rstrip(".") if label != "PER" or len(words[-1]) > 2 else words[-1]
-    words[-1] = strip_genitive(last, known)
-    return " ".join(words)
+    return text
 
 
 def _loc_tokens(tokens: list[str]) -> list[str]:

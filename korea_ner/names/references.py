@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from korea_ner.names.docindex import DocIndex
+from korea_ner.names.doctext import doc_text
 from korea_ner.names.fold import fold
 from korea_ner.names.normalize import clean_name, key_of
 from korea_ner.names.roles import classes_match, role_of_phrase
@@ -37,7 +38,7 @@ def resolve_reference(doc, start_char: int, end_char: int, text: Optional[str] =
             c = index.clusters[m.cluster]
             if c.label == "PER":
                 return index.best_span(doc, c, start_char)
-    text = (doc.text if text is None else text)[start_char:end_char]
+    text = (doc_text(doc) if text is None else text)[start_char:end_char]
     sent = index.sent_of_char(start_char)
     words = [w for w in text.split() if fold(w)]
     # 2. role noun phrase

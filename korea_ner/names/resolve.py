@@ -17,6 +17,7 @@ many times.
 
 from __future__ import annotations
 
+import weakref
 from collections import Counter, OrderedDict
 from typing import Any, Optional, Sequence
 
@@ -25,6 +26,7 @@ from korea_ner.names.context import (
     SentenceIndex, attach_bracketed_first_names, mention_weight, roles_before, sentence_starts,
 )
 from korea_ner.names.docindex import Cluster, DocIndex, Mention
+from korea_ner.names.doctext import doc_text
 from korea_ner.names.fold import fold, skeleton
 from korea_ner.names.normalize import clean_name, drop_initials, key_of, unglue
 from korea_ner.names.similarity import (
@@ -62,8 +64,9 @@ class DocResolver:
     def sim(self, a: str, b: str) -> bool:
         return names_similar(a, b, self.min_fuzzy_len, self.threshold)
 
-    def __call__(self, doc) -> DocIndex:
-        ents = list(doc.ents)
+    def __call__(self, doc, ents: Sequence | None = None) -> DocIndex:
+        """``ents``: ``doc.ents``, when the caller has read them already."""
+        ents = list(doc.ents if ents is None else ents)
         index = DocIndex([], [], sentence_starts(doc))
         if not ents:
             return index
@@ -74,8 +77,10 @@ class DocResolver:
         return index
 
     def _read_mentions(self, doc, ents, index: DocIndex, sentences: SentenceIndex) -> list[Mention]:
-        # Span.text and label_ build new strings on every access: read them once
-        texts = [e.text for e in ents]
+        # Span.text and label_ build new strings on every access: read them once, the
+        # texts from the doc's text (Span.text builds a Token per word)
+        doc_chars = doc_text(doc)
+        texts = [doc_chars[e.start_char:e.end_char] for e in ents]
         labels = [e.label_ for e in ents]
         raw_key_list = [key_of(t, lab) for t, lab in zip(texts, labels)]
         raw_keys = set(raw_key_list)
@@ -83,24 +88,37 @@ class DocResolver:
         last_words = {k.split()[-1] for k in raw_keys if k}
         place_keys = {k for k, lab in zip(raw_key_list, labels) if lab in PLACE_LABELS}
         mentions: list[Mention] = []
+        # a name comes back in the document: clean each spelling once
+        names: dict[tuple[str, str], tuple[str, str]] = {}
         for i, span in enumerate(ents):
             label, text = labels[i], texts[i]
-            display = clean_name(text, label, last_words)
-            key = key_of(display, label) if display else ""
-            if key and key not in raw_keys or (key and len(display.split()) > 1):
-                unglued = unglue(display, raw_keys - {key}, label) if len(display.split()) > 1 else display
-                if unglued != display:
-                    display, key = unglued, key_of(unglued, label)
-            words = display.split()
-            if label == "PER" and len(words) > 2 and key_of(words[-1], "LOC") in place_keys:
-                display = " ".join(words[:-1])  # "Sergej Lawrow Pjöngjang": NER swallowed a place
-                key = key_of(display, label)
+            name = names.get((text, label))
+            if name is None:
+                name = names[text, label] = self._display_and_key(text, label, last_words, raw_keys, place_keys)
+            display, key = name
             mentions.append(Mention(
                 index=i, start=span.start, end=span.end, start_char=span.start_char,
                 end_char=span.end_char, label=label, text=text, display=display, key=key,
                 sent=index.sent_of_char(span.start_char), weight=mention_weight(doc, span, sentences),
             ))
         return mentions
+
+    @staticmethod
+    def _display_and_key(text: str, label: str, last_words: set[str], raw_keys: set[str],
+                         place_keys: set[str]) -> tuple[str, str]:
+        """Display and key of a mention text, given the (folded) last words, keys and place keys
+        of all mentions of its document."""
+        display = clean_name(text, label, last_words)
+        key = key_of(display, label) if display else ""
+        if key and key not in raw_keys or (key and len(display.split()) > 1):
+            unglued = unglue(display, raw_keys - {key}, label) if len(display.split()) > 1 else display
+            if unglued != display:
+                display, key = unglued, key_of(unglued, label)
+        words = display.split()
+        if label == "PER" and len(words) > 2 and key_of(words[-1], "LOC") in place_keys:
+            display = " ".join(words[:-1])  # "Sergej Lawrow Pjöngjang": NER swallowed a place
+            key = key_of(display, label)
+        return display, key
 
     # -- clustering -------------------------------------------------------
 
@@ -221,6 +239,8 @@ class DocResolver:
 
 def choose_display(displays: Sequence[str]) -> str:
     """Fullest spelling; ties go to the one whose words the other mentions support most (not the typo)."""
+    if displays and displays.count(displays[0]) == len(displays):
+        return displays[0]  # one spelling (most entities): nothing to choose, nothing to shorten
     word_counts = Counter(fold(w) for d in displays for w in d.split())
     counts = Counter(displays)
     first = {}
@@ -263,16 +283,18 @@ def _ents_signature(doc) -> bytes:
     return doc.to_array(["ENT_IOB", "ENT_TYPE"]).tobytes()
 
 
-def doc_index(doc, resolver: Optional[DocResolver] = None, use_cached: bool = True) -> DocIndex:
+def doc_index(doc, resolver: Optional[DocResolver] = None, use_cached: bool = True,
+              ents: Sequence | None = None) -> DocIndex:
     """The resolution of ``doc``'s entities into clusters, cached; ``use_cached=False`` resolves
-    again (with a resolver whose aliases or thresholds differ) and caches the new index."""
+    again (with a resolver whose aliases or thresholds differ) and caches the new index.
+    ``ents``: ``doc.ents``, when the caller has read them already."""
     sig = _ents_signature(doc)
     hit = _INDEX_CACHE.get(id(doc)) if use_cached else None
-    if hit is not None and hit[0] == sig and hit[1] is doc:
+    if hit is not None and hit[0] == sig and hit[1]() is doc:
         _INDEX_CACHE.move_to_end(id(doc))
         return hit[2]
-    index = (resolver or DEFAULT_RESOLVER)(doc)
-    _INDEX_CACHE[id(doc)] = (sig, doc, index)
+    index = (resolver or DEFAULT_RESOLVER)(doc, ents)
+    _INDEX_CACHE[id(doc)] = (sig, weakref.ref(doc), index)  # weakly: keeps no Doc alive
     while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
         _INDEX_CACHE.popitem(last=False)
     return index

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any, Callable, Iterable, Optional
 
 from spacy.language import Language
@@ -40,6 +41,9 @@ class QuoteFinder(SerializableState):
             self._looked_for_lemmas = True
             table = lemma_table(self.nlp)
             if table is not None:
+                # cached: the same cue candidates come back in every document, and the
+                # table hashes each word anew on every look-up
+                @lru_cache(maxsize=65536)
                 def lookup(word: str) -> str:
                     lemma = table.get(word, word)
                     return lemma if isinstance(lemma, str) else lemma[0]

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from spacy.tokens import Doc, Span
 
 from korea_ner.names import canonical_name
+from korea_ner.names.doctext import doc_text
 from korea_ner.names import resolve_reference as names_resolve_reference
 from korea_ner.quotes.lexicon import ABBREVIATIONS, FUNCTION_WORDS_CAPITALIZED, NOM_DETERMINERS, PERSON_ROLE_SUFFIXES, SUBJECT_PRONOUNS
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 
 SENTENCE_END_RE = re.compile(r"[.!?]+(?=[\s\"“”„»«’'‘)]|$)|\n")
 NUMERIC_NOUN_RE = re.compile(r"\d+-[A-ZÄÖÜ]")
+_CAPITALIZED_RE = re.compile(r"[A-ZÄÖÜ][a-zäöüß]*\b")
 WORD_RE = re.compile(r"\w+(?:[-‐'’.]\w+)*|[^\w\s]")
 
 
@@ -42,7 +44,7 @@ class Word:
 def _opens_sentence(text: str, pos: int) -> bool:
     """The word at ``pos`` starts a sentence and cannot follow an ordinal ("3. Ein Sprecher"):
     a capitalised article, subject pronoun or function word ("Der", "Er", "Damit")."""
-    m = re.match(r"[A-ZÄÖÜ][a-zäöüß]*\b", text[pos:pos + 20])
+    m = _CAPITALIZED_RE.match(text[pos:pos + 20])
     if m is None:
         return False
     word = m.group().lower()
@@ -104,8 +106,7 @@ class DocContext:
     def __init__(self, doc: Doc, lemma_lookup: Optional[Callable[[str], Optional[str]]] = None,
                  text: Optional[str] = None) -> None:
         self.doc = doc
-        # doc.text joins every token anew: callers that have it already pass it
-        self.text = doc.text if text is None else text
+        self.text = doc_text(doc) if text is None else text
         self.sent_ends = sentence_ends(self.text)
         self.ents = sorted(doc.ents, key=lambda e: e.start_char)
         self.ent_starts = [e.start_char for e in self.ents]

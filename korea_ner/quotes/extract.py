@@ -8,6 +8,7 @@ from typing import Callable, Optional
 
 from spacy.tokens import Doc
 
+from korea_ner.names.doctext import doc_text
 from korea_ner.quotes.context import DocContext, Word, words_between
 from korea_ner.quotes.cues import Cue, find_cue
 from korea_ner.quotes.lexicon import CONTINUATION_CHARS, IMPERSONAL_CUES, MAX_CONTEXT_CHARS, NAMING_CUES, SUBJUNCTIVE
@@ -21,6 +22,9 @@ from korea_ner.quotes.speakers import (
 from korea_ner.quotes.speech import (
     has_content_words, in_title_context, is_name, looks_like_sentence, naming_verb_near, title_like,
 )
+
+
+_WORD_RE = re.compile(r"\w+")
 
 
 @dataclass
@@ -37,7 +41,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
     ``lemma_lookup`` (word -> lemma, or None when unknown) stands in for lemma
     annotation when the doc has none.
     """
-    text = doc.text
+    text = doc_text(doc)  # shared with kner_names, which read it already
     if not text or not any(c in text for c in QUOTE_CHARS):
         return []
     raws = find_quote_spans(text)
@@ -133,7 +137,7 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
             if c is not None:
                 cue, cue_side, window = c, "left", colon_words
 
-        words_in_content = len(re.findall(r"\w+", content))
+        words_in_content = len(_WORD_RE.findall(content))
         subjunctive_ctx = any(w.lower in SUBJUNCTIVE for w in left_words + right_words)
         if cue is None:
             if sentence_quote and (not left_words or left_words[-1].text == ":"):

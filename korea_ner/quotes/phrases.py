@@ -20,6 +20,9 @@ from korea_ner.quotes.lexicon import (
 )
 
 
+_NUMERIC_ADJECTIVE_RE = re.compile(r"\d+-[a-zäöüß]+")
+
+
 @dataclass
 class Mention:
     start: int
@@ -161,7 +164,7 @@ def _np_left(ctx: DocContext, words: list[Word], v: int, lo: int) -> Optional[Me
 
 def _numeric_adjective(w: Word) -> bool:
     """"23-jährige", "75-jähriger"."""
-    return bool(re.fullmatch(r"\d+-[a-zäöüß]+", w.text))
+    return bool(_NUMERIC_ADJECTIVE_RE.fullmatch(w.text))
 
 
 def _adjective(w: Word) -> bool:

@@ -29,6 +29,10 @@ from korea_ner.quotes.phrases import (
 from korea_ner.quotes.records import Speaker
 
 
+#: The last word before a position, at most two non-word characters before it.
+_LAST_WORD_RE = re.compile(r"(\w+)\W{0,2}$")
+
+
 def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: int) -> Optional[Mention]:
     """Subject of the cue, found by word order (and the parser when present)."""
     v = cue.index
@@ -278,7 +282,7 @@ def salient_subjects(ctx: DocContext, organisations: Optional[list[tuple[int, Sp
     for e in ctx.ents:
         if e.label_ not in {"PER", "PERSON"}:
             continue
-        m = re.search(r"(\w+)\W{0,2}$", text[max(0, e.start_char - 30):e.start_char])
+        m = _LAST_WORD_RE.search(text[max(0, e.start_char - 30):e.start_char])
         if m and m.group(1).lower() in CUE_FORMS and not ctx.in_quote(e.start_char):
             out.append((e.start_char, Speaker(canonical(ctx, e), e.text, e.start_char, e.end_char)))
     starts = [0] + ctx.sent_ends

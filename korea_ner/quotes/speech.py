@@ -12,19 +12,24 @@ from korea_ner.quotes.lexicon import (
 )
 
 
+# compiled once: these run for every quote
+_WORD_RE = re.compile(r"\w+")
+_LETTER_WORD_RE = re.compile(r"[^\W\d_][\w'’-]*")
+
+
 def looks_like_sentence(content: str) -> bool:
     stripped = content.strip()
     if not stripped:
         return False
     if stripped[-1] in ".!?…" and len(stripped.split()) >= 2:
         return True
-    words = re.findall(r"\w+", stripped.lower())
+    words = _WORD_RE.findall(stripped.lower())
     return len(words) >= 5 and any(w in LOWER_FUNCTION_WORDS for w in words)
 
 
 def title_like(content: str) -> bool:
     """Every word capitalized (and a few of them): a name or a title."""
-    words = re.findall(r"[^\W\d_][\w'’-]*", content)
+    words = _LETTER_WORD_RE.findall(content)
     if not words or len(words) > 8:
         return False
     small = {"of", "the", "and", "with", "up", "for", "in", "on", "a", "an", "to", "und", "der", "die", "das", "des",
