@@ -48,7 +48,7 @@ from typing import Any, Iterable, Optional, Protocol, Sequence
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 
 from korea_ner.serialize import SerializableState
-from korea_ner.names.doctext import doc_words
+from korea_ner.doctext import doc_words
 from korea_ner.names import (
     ARTICLES,
     EAST_ASIAN_SURNAMES,

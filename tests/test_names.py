@@ -531,7 +531,7 @@ def test_doc_words_spell_the_doc_like_spacy():
     from spacy.tokens import Doc
 
     from korea_ner.names.context import sentence_starts
-    from korea_ner.names.doctext import doc_text, doc_words, token_texts
+    from korea_ner.doctext import doc_text, doc_words, token_texts
 
     nlp = spacy.blank("de")
     nlp.add_pipe("sentencizer")

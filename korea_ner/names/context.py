@@ -14,7 +14,7 @@ from typing import Optional
 from spacy.attrs import IDX, SENT_START
 
 from korea_ner.names.docindex import Mention
-from korea_ner.names.doctext import doc_text, doc_words
+from korea_ner.doctext import doc_text, doc_words
 from korea_ner.names.fold import fold
 from korea_ner.names.normalize import ARTICLES, key_of
 from korea_ner.names.roles import Role, is_role_word, role_of_phrase

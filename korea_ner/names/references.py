@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Optional
 
 from korea_ner.names.docindex import DocIndex
-from korea_ner.names.doctext import doc_text
+from korea_ner.doctext import doc_text
 from korea_ner.names.fold import fold
 from korea_ner.names.normalize import clean_name, key_of
 from korea_ner.names.roles import classes_match, role_of_phrase

@@ -26,7 +26,7 @@ from korea_ner.names.context import (
     SentenceIndex, attach_bracketed_first_names, mention_weight, roles_before, sentence_starts,
 )
 from korea_ner.names.docindex import Cluster, DocIndex, Mention
-from korea_ner.names.doctext import doc_text
+from korea_ner.doctext import doc_text
 from korea_ner.names.fold import fold, skeleton
 from korea_ner.names.normalize import clean_name, drop_initials, key_of, unglue
 from korea_ner.names.similarity import (

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Optional
 from spacy.tokens import Doc, Span
 
 from korea_ner.names import canonical_name
-from korea_ner.names.doctext import doc_text
+from korea_ner.doctext import doc_text
 from korea_ner.names import resolve_reference as names_resolve_reference
 from korea_ner.quotes.lexicon import ABBREVIATIONS, FUNCTION_WORDS_CAPITALIZED, NOM_DETERMINERS, PERSON_ROLE_SUFFIXES, SUBJECT_PRONOUNS
 

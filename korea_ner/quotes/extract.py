@@ -8,7 +8,7 @@ from typing import Callable, Optional
 
 from spacy.tokens import Doc
 
-from korea_ner.names.doctext import doc_text
+from korea_ner.doctext import doc_text
 from korea_ner.quotes.context import DocContext, Word, words_between
 from korea_ner.quotes.cues import Cue, find_cue
 from korea_ner.quotes.lexicon import CONTINUATION_CHARS, IMPERSONAL_CUES, MAX_CONTEXT_CHARS, NAMING_CUES, SUBJUNCTIVE
