@@ -550,3 +550,32 @@ def test_doc_words_spell_the_doc_like_spacy():
     with docs[1].retokenize() as retokenizer:
         retokenizer.merge(docs[1][1:4])
     assert token_texts(docs[1]) == [t.text for t in docs[1]]
+
+
+def _fold_by_the_definition(text: str) -> str:
+    import unicodedata
+
+    from korea_ner.names.fold import GERMAN_FOLD, HYPHENS, SPACE_RE, STRIP_CHARS
+
+    text = "".join(GERMAN_FOLD.get(ch, ch) for ch in text.casefold())
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).casefold()
+    text = "".join(" " if ch in HYPHENS else ch for ch in text if ch not in STRIP_CHARS)
+    return SPACE_RE.sub(" ", text).strip()
+
+
+def test_fold_is_its_definition():
+    from hypothesis import given, settings, strategies as st
+
+    from korea_ner.names.fold import fold
+
+    for text in ["Pjöngjang", "PJÖNGJANG", "Jong-un", "„Kim“ (Nordkorea)", "Straße", "Ærø", "Œuvre", "Łódź",
+                 "São Paulo", "İstanbul", "ﬁnal", "Dž", "a – b — c", "  ", ""]:
+        assert fold(text) == _fold_by_the_definition(text), text
+
+    @settings(max_examples=400, deadline=None)
+    @given(st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=12)
+           | st.text(alphabet="aAäÄöÖüÜßeÉè-‐–—.,'’„“()[] ", max_size=12))
+    def check(text):
+        assert fold(text) == _fold_by_the_definition(text)
+
+    check()
