@@ -579,3 +579,28 @@ def test_fold_is_its_definition():
         assert fold(text) == _fold_by_the_definition(text)
 
     check()
+
+
+# --- truncated compounds ("Nord- und Südkorea") --------------------------------------
+
+
+def test_a_truncated_compound_is_named_after_the_compound_it_shares():
+    from korea_ner.names.normalize import complete_truncated, truncated_partner
+
+    assert complete_truncated("Nord-", "Südkorea") == "Nordkorea"
+    assert complete_truncated("Süd-", "Nordkoreas") == "Südkoreas"
+    assert complete_truncated("Nord-", "Süd-Korea") == "Nord-Korea"
+    assert complete_truncated("Nordost-", "Südwestasien") == "Nordostasien"
+    assert complete_truncated("Bundes-", "Landesregierung") is None  # no known shared first element
+    assert complete_truncated("Nord", "Südkorea") is None  # not truncated
+    words = "In Ost- , Mittel- und Westeuropa sowie Nord- und Süd .".split()
+    assert truncated_partner(words, 2) == "Westeuropa" and truncated_partner(words, 4) == "Westeuropa"
+    assert truncated_partner(words, 8) == "Süd"  # a partner; complete_truncated then finds no compound in it
+    assert truncated_partner("Nord- Korea".split(), 1) is None  # no "und" between
+
+
+def test_truncated_mentions_join_the_named_place(nlp):
+    doc = make_doc(nlp, "Zwischen Nord- und Südkorea wird verhandelt. Nordkorea schweigt, Südkorea hofft.",
+                   [("LOC", "Nord-"), ("LOC", "Südkorea"), ("LOC", "Nordkorea")])
+    assert canon(doc) == [("Nord-", "Nordkorea"), ("Südkorea", "Südkorea"), ("Nordkorea", "Nordkorea"),
+                          ("Südkorea", "Südkorea")]

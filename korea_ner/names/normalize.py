@@ -28,6 +28,41 @@ _HANDLE_SPLIT_RE = re.compile(r"(?<=[a-zà-ÿ])(?=[A-ZÀ-Þ])")
 _CAMEL_GLUE_RE = re.compile(r"^(.*[a-zà-ÿ])([A-ZÀ-Þ][a-zà-ÿ]+)$")
 
 
+#: First elements a German compound shares with a truncated one before "und": "Nord- und
+#: Südkorea" is "Nordkorea und Südkorea". Longest first, so "Nordost" wins over "Nord".
+SHARED_COMPOUND_FIRSTS = ("nordost", "nordwest", "südost", "südwest", "nord", "süd", "ost", "west",
+                          "mittel", "zentral", "ober", "unter", "inner")
+#: Words between a truncated compound and the compound that completes it.
+TRUNCATION_LINKS = frozenset({"und", "oder", "bis", "sowie", ",", "/"})
+
+
+def complete_truncated(truncated: str, partner: str) -> Optional[str]:
+    """The compound a truncated word ("Nord-") stands for, given the compound that follows
+    it ("Südkorea"): "Nordkorea"; None when ``partner`` does not start with a known shared
+    first element ("Bundes- und Landesregierung" stays as written)."""
+    if not truncated.endswith("-") or len(truncated) < 3:
+        return None
+    low = partner.lower()
+    first = next((f for f in SHARED_COMPOUND_FIRSTS if low.startswith(f)), None)
+    if first is None or len(partner) - len(first) < 3:
+        return None
+    return truncated[:-1] + partner[len(first):]
+
+
+def truncated_partner(words: Sequence[str], end: int, window: int = 6) -> Optional[str]:
+    """The compound that completes a truncated word ending at token ``end`` ("Nord-" in
+    "Nord- und Südkorea", "Ost-" in "Ost-, Mittel- und Westeuropa"), if any."""
+    linked = False
+    for word in words[end:end + window]:
+        if word in TRUNCATION_LINKS:
+            linked = True
+        elif word.endswith("-") and word[:1].isupper():
+            continue  # another truncated word of the same list ("Mittel-")
+        else:
+            return word if linked and word[:1].isupper() else None
+    return None
+
+
 def strip_genitive(word: str, known: Optional[Iterable[str]] = None) -> str:
     """Remove a German genitive -s from one word: "Lawrows" -> "Lawrow", "Nordkoreas" -> "Nordkorea".
 

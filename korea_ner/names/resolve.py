@@ -26,9 +26,11 @@ from korea_ner.names.context import (
     SentenceIndex, attach_bracketed_first_names, mention_weight, roles_before, sentence_starts,
 )
 from korea_ner.names.docindex import Cluster, DocIndex, Mention
-from korea_ner.doctext import doc_text
+from korea_ner.doctext import doc_text, doc_words
 from korea_ner.names.fold import fold, skeleton
-from korea_ner.names.normalize import clean_name, drop_initials, key_of, unglue
+from korea_ner.names.normalize import (
+    clean_name, complete_truncated, drop_initials, key_of, truncated_partner, unglue,
+)
 from korea_ner.names.similarity import (
     DEFAULT_FUZZY_THRESHOLD, DEFAULT_MIN_FUZZY_LEN, extends_name, is_surname_first,
     names_similar, tokens_similar,
@@ -92,9 +94,13 @@ class DocResolver:
         names: dict[tuple[str, str], tuple[str, str]] = {}
         for i, span in enumerate(ents):
             label, text = labels[i], texts[i]
-            name = names.get((text, label))
+            named = text
+            if text.endswith("-"):  # "Nord-" of "Nord- und Südkorea" is named "Nordkorea"
+                partner = truncated_partner(doc_words(doc).texts, span.end)
+                named = (complete_truncated(text, partner) if partner else None) or text
+            name = names.get((named, label))
             if name is None:
-                name = names[text, label] = self._display_and_key(text, label, last_words, raw_keys, place_keys)
+                name = names[named, label] = self._display_and_key(named, label, last_words, raw_keys, place_keys)
             display, key = name
             mentions.append(Mention(
                 index=i, start=span.start, end=span.end, start_char=span.start_char,
