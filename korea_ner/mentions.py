@@ -95,6 +95,10 @@ MAX_SYLLABLE_LEN = 3
 
 #: Head nouns of geographic names: an entity ending in one is a place, whatever label
 #: the NER gave it ("Koreanischen Halbinsel", "Krim-Halbinsel", "Arabischen Meer").
+#: Words of photo credits ("Bild: picture-alliance/dpa/AP Photo/Pool/File"): agencies and labels.
+PHOTO_CREDIT_WORDS = frozenset({"photo", "photos", "foto", "fotos", "bild", "file", "pool", "dpa", "ap", "afp",
+                                "reuters", "epa", "efe", "getty", "images", "imago", "picture-alliance", "kcna",
+                                "yonhap", "xinhua", "kyodo", "ddp", "keystone", "apa", "sputnik", "tass"})
 GEOGRAPHIC_HEADS = frozenset({"halbinsel", "insel", "inseln", "inselgruppe", "archipel", "gebirge",
                               "meer", "ozean", "wüste", "küste", "bucht", "meerenge", "hochebene"})
 
@@ -315,6 +319,28 @@ def geographic_labels(spans: list, texts: Sequence[str]) -> list:
     return out
 
 
+def slash_chain(texts: Sequence[str], spaces: Sequence[int], st: int, en: int) -> list[str]:
+    """The other words joined to the span by slashes without spaces ("AP Photo/Pool/File":
+    "Photo" and "File" around "Pool"); empty when no slash touches it."""
+    words: list[str] = []
+    i = st
+    while i >= 2 and texts[i - 1] == "/" and not spaces[i - 2] and not spaces[i - 1]:
+        i -= 2
+        words.append(texts[i])
+    j = en
+    while j + 1 < len(texts) and texts[j] == "/" and not spaces[j - 1] and not spaces[j]:
+        words.append(texts[j + 1])
+        j += 2
+    return words
+
+
+def not_in_photo_credits(spans: list, texts: Sequence[str], spaces: Sequence[int]) -> list:
+    """Drops places that are words of a photo credit ("picture-alliance/dpa/AP Photo/Pool/File":
+    "Pool" is no Congolese department there); "Berlin/Brüssel (dpa)" keeps both places."""
+    return [s for s in spans if s[2] not in LOC_LABELS
+            or not any(w.lower() in PHOTO_CREDIT_WORDS for w in slash_chain(texts, spaces, s[0], s[1]))]
+
+
 def untagged_person_mentions(doc, texts: Sequence[str], spans: list, lex: Lexicon) -> list:
     """Occurrences of a one-word person mention of this document that the NER missed.
 
@@ -509,6 +535,7 @@ class MentionRepairer(SerializableState):
             out.extend(self._place_words(texts, free, out, places, lex))
         # 5. one name, one label in a document
         out = consistent_person_labels(geographic_labels(out, texts), texts)
+        out = not_in_photo_credits(out, texts, words_of_doc.spaces)
         out.extend(untagged_person_mentions(doc, texts, out, lex))
         # (label, start, end) tuples: doc.ents makes its own Span of each
         repaired = [(lab, st, en) for st, en, lab in non_overlapping([s for s in out if s[1] > s[0]])]

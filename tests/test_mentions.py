@@ -431,3 +431,22 @@ def test_entities_needing_no_repair_are_still_written_like_doc_ents():
     doc = nlp.get_pipe("kner_mentions")(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("Olaf Scholz", "PER"), ("Berlin", "LOC")]
     assert [t.ent_iob_ for t in doc] == ["B", "I", "O", "O", "B", "O"]
+
+
+def test_photo_credits_hold_no_places_but_datelines_do():
+    nlp = build([("LOC", "Pool"), ("LOC", "Berlin"), ("LOC", "Brüssel"), ("ORG", "dpa")])
+    doc = nlp("Pompeo in New York. Bild: picture-alliance/dpa/AP Photo/Pool/File/M. Lee\n"
+              "Berlin/Brüssel (dpa) - Die Lage in Pool bleibt ruhig.")
+    assert_valid(doc)
+    assert ents(doc, "LOC") == ["Berlin", "Brüssel", "Pool"]  # not the credit's "Pool"
+    assert "dpa" in ents(doc, "ORG")  # agencies stay organisations
+
+
+def test_slash_chain_reads_only_words_glued_by_slashes():
+    from korea_ner.mentions import slash_chain
+
+    texts = ["AP", "Photo", "/", "Pool", "/", "File", "und", "a", "/", "b"]
+    spaces = [1, 0, 0, 0, 0, 1, 1, 1, 1, 0]  # "a / b": spaced slashes join nothing
+    assert slash_chain(texts, spaces, 3, 4) == ["Photo", "File"]
+    assert slash_chain(texts, spaces, 1, 2) == ["Pool", "File"]
+    assert slash_chain(texts, spaces, 7, 8) == []
