@@ -7,7 +7,7 @@ Resolution order (first match wins):
 4. the pipeline bundled with this package (``korea_ner/model``), trained by ``training/``.
 
 Whatever is loaded, kner appends what it needs and the pipeline lacks: sentence
-boundaries (a ``sentencizer`` when there is no parser or senter), ``kner_mentions``
+boundaries (``kner_sentencizer`` named ``sentencizer`` when there is no parser or senter), ``kner_mentions``
 (after a statistical NER), ``kner_names`` and ``kner_quotes``.
 """
 
@@ -137,7 +137,9 @@ def add_kner_components(nlp: "Language", aliases: Optional[str] = None) -> "Lang
     import korea_ner.quotes  # noqa: F401
 
     if not SENTENCE_SETTERS & set(nlp.pipe_names):
-        nlp.add_pipe("sentencizer")
+        import korea_ner.sentencizer  # noqa: F401  (spaCy's sentencizer, vectorised)
+
+        nlp.add_pipe("kner_sentencizer", name="sentencizer")
     if "kner_names" not in nlp.pipe_names:
         nlp.add_pipe("kner_names", config={"aliases": aliases} if aliases else {})
     if "ner" in nlp.pipe_names and "kner_mentions" not in nlp.pipe_names:
