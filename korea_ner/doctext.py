@@ -51,7 +51,9 @@ class DocWords:
     __slots__ = ("_text", "doc", "punct", "spaces", "texts")
 
     def __init__(self, doc):
-        self.doc = weakref.ref(doc)  # the cache must not keep the Doc (and its tensor) alive
+        # weakly: the cache keeps neither the Doc (and its tensor) nor, once the Doc is
+        # gone, these words
+        self.doc = weakref.ref(doc, _forget)
         # one to_array call for all three: each call has a cost of its own
         array = doc.to_array([ORTH, SPACY, IS_PUNCT])
         self.texts: list[str] = _ORTH_STRINGS.lookup(doc.vocab.strings, array[:, 0].tolist())
@@ -85,12 +87,22 @@ def doc_words(doc) -> DocWords:
     """The DocWords of ``doc``, cached by the Doc's identity (and length, for a Doc re-read in place)."""
     hit = _CACHE.get(id(doc))
     if hit is not None and hit.doc() is doc and len(hit.texts) == len(doc):
-        _CACHE.move_to_end(id(doc))
         return hit
     words = _CACHE[id(doc)] = DocWords(doc)
     while len(_CACHE) > _CACHE_SIZE:
-        _CACHE.popitem(last=False)
+        try:
+            _CACHE.popitem(last=False)
+        except KeyError:  # emptied meanwhile by another thread
+            break
     return words
+
+
+def _forget(ref: weakref.ref) -> None:
+    """Drops the words of a Doc that is gone (unless its id already serves a newer Doc)."""
+    for key, words in list(_CACHE.items()):
+        if words.doc is ref:
+            _CACHE.pop(key, None)
+            break
 
 
 def doc_text(doc) -> str:

@@ -67,23 +67,27 @@ def _write_jsonl(records: Iterable[dict], stream: IO[str], view: View, width: Op
 
 def _write_json(records: Iterable[dict], stream: IO[str], view: View, width: Optional[int]) -> int:
     count = 0
-    stream.write("[")
+    # "[" only with the first record: a run that fails before it (a model that does not
+    # load) leaves no half-written JSON behind
     for record in records:
-        stream.write(("\n" if count == 0 else ",\n") + _dumps(record))
+        stream.write(("[\n" if count == 0 else ",\n") + _dumps(record))
         count += 1
-    stream.write("\n]\n" if count else "]\n")
+    stream.write("\n]\n" if count else "[]\n")
     stream.flush()
     return count
 
 
 def _write_csv(records: Iterable[dict], stream: IO[str], view: View, width: Optional[int]) -> int:
     writer = csv.writer(stream, lineterminator="\n")
-    writer.writerow(view.columns)
     count = 0
     for record in records:
+        if count == 0:  # the header with the first record, as "[" of JSON
+            writer.writerow(view.columns)
         for row in view.rows(record):
             writer.writerow(["" if value is None else value for value in row])
         count += 1
+    if count == 0:
+        writer.writerow(view.columns)
     stream.flush()
     return count
 

@@ -127,7 +127,13 @@ def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Op
     unfinished: deque[Document] = deque()
 
     def parts() -> Iterator[tuple[str, tuple[Document, int, bool]]]:
-        for document in documents:
+        while True:
+            try:
+                document = next(documents)
+            except StopIteration:
+                return
+            except Exception as exc:  # the input's own failure, not the pipeline's
+                raise _InputFailed() from exc
             unfinished.append(document)
             for offset, part, is_last in _parts(document.text):
                 yield part, (document, offset, is_last)
@@ -144,12 +150,18 @@ def _analyze_serial(nlp: "Language", documents: Iterable[Document], on_error: Op
                     yield record
     except KnerError:
         raise  # the input itself is unusable: nothing to isolate
+    except _InputFailed as failed:
+        raise failed.__cause__  # (reading one by one would find the input used up)
     except Exception:
         if on_error is None:
             raise
         # Rare: find the failing document by going one by one from where the
         # batch broke; every other document is still processed and yielded.
         yield from _analyze_one_by_one(nlp, chain(list(unfinished), documents), on_error)
+
+
+class _InputFailed(Exception):
+    """Reading the next document failed (a bad item, the caller's iterator raising)."""
 
 
 def _batched(items: Iterable[Any], size_of: Callable[[Any], int], max_size: int, max_items: int) -> Iterator[list]:
@@ -187,6 +199,7 @@ def _parts(text: str) -> Iterator[tuple[int, str, bool]]:
 # --- parallel processing -----------------------------------------------------
 
 _worker_nlp: Optional["Language"] = None
+_worker_error: Optional[Exception] = None  # why the worker's pipeline did not load
 
 
 # One process per core: worker processes keep their numeric libraries single-threaded.
@@ -211,17 +224,24 @@ def single_threaded_children() -> Iterator[None]:
 
 
 def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
-    global _worker_nlp
+    global _worker_nlp, _worker_error
     # Ctrl-C is the parent's to handle: it stops the workers itself.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from korea_ner.model import load_pipeline
     from korea_ner.spacy_import import defer_spacy_cli
 
     defer_spacy_cli()  # as in kner's own process (cli.main)
-    _worker_nlp = load_pipeline(model, aliases)
+    try:
+        _worker_nlp = load_pipeline(model, aliases)
+    except Exception as exc:  # noqa: BLE001 - raised with the first batch, see _work
+        # A pool restarts a worker whose initializer fails, for ever: keep the error
+        # and let every batch raise it, so the caller gets it from the batch's result.
+        _worker_error = exc
 
 
 def _work(batch: list[Document]) -> tuple[list[Record], list[tuple[str, str]]]:
+    if _worker_error is not None:
+        raise _worker_error
     assert _worker_nlp is not None
     return _run_batch(_worker_nlp, batch)
 

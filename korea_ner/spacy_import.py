@@ -28,9 +28,15 @@ class _Deferred(types.ModuleType):
     """Stands in for a module of spaCy's command line until one of its names is needed."""
 
     def __getattr__(self, name: str):
-        if name.startswith("__"):  # the import system probing, not a user
+        if name.startswith("__") and name != "__all__":  # the import system probing, not a user
             raise AttributeError(name)
-        return getattr(_import_real(self.__name__), name)
+        real = _import_real(self.__name__)
+        if name == "__all__":  # "from spacy.cli import *": the real package's public names
+            return getattr(real, name, [n for n in vars(real) if not n.startswith("_")])
+        return getattr(real, name)
+
+    def __dir__(self) -> list[str]:
+        return dir(_import_real(self.__name__))
 
     def __setattr__(self, name: str, value) -> None:
         # The import system binds each imported submodule to its package; the real
@@ -46,9 +52,13 @@ class _StandInFinder(importlib.abc.MetaPathFinder, importlib.abc.Loader):
 
     def __init__(self, cli_dirs: list[str]) -> None:
         self.cli_dirs = cli_dirs
+        # Set once the real package is imported. The finder stays in sys.meta_path:
+        # taking it out could make another thread's import, in the middle of walking
+        # that list, skip the finder after it.
+        self.done = False
 
     def find_spec(self, fullname, path=None, target=None):
-        if fullname not in (PACKAGE, INFO_MODULE):
+        if self.done or fullname not in (PACKAGE, INFO_MODULE):
             return None
         spec = importlib.util.spec_from_loader(fullname, self, is_package=fullname == PACKAGE)
         if fullname == PACKAGE:
@@ -81,8 +91,19 @@ def _info(*args, **kwargs):
 
 
 def _import_real(name: str) -> types.ModuleType:
-    sys.meta_path[:] = [f for f in sys.meta_path if not isinstance(f, _StandInFinder)]
+    for finder in sys.meta_path:
+        if isinstance(finder, _StandInFinder):
+            finder.done = True
     for stand_in in (PACKAGE, INFO_MODULE):
         if isinstance(sys.modules.get(stand_in), _Deferred):
             del sys.modules[stand_in]
-    return importlib.import_module(name)
+    module = importlib.import_module(name)
+    # Submodules imported under the stand-in were not bound to it, and the real package
+    # finds them already imported: bind the ones it has no name of its own for
+    # ("spacy.cli._util"), as importing them after it would have.
+    package = sys.modules[PACKAGE]
+    for full_name, submodule in list(sys.modules.items()):
+        parent, _, child = full_name.rpartition(".")
+        if parent == PACKAGE and submodule is not None and not hasattr(package, child):
+            setattr(package, child, submodule)
+    return module

@@ -604,3 +604,18 @@ def test_truncated_mentions_join_the_named_place(nlp):
                    [("LOC", "Nord-"), ("LOC", "Südkorea"), ("LOC", "Nordkorea")])
     assert canon(doc) == [("Nord-", "Nordkorea"), ("Südkorea", "Südkorea"), ("Nordkorea", "Nordkorea"),
                           ("Südkorea", "Südkorea")]
+
+
+def test_the_words_of_a_doc_that_is_gone_are_not_kept():
+    import gc
+
+    from korea_ner import doctext
+
+    nlp = spacy.blank("de")
+    doc = nlp("Ein Text, der gleich verschwindet.")
+    doctext.doc_words(doc)
+    key = id(doc)
+    assert key in doctext._CACHE
+    del doc
+    gc.collect()
+    assert key not in doctext._CACHE

@@ -80,3 +80,16 @@ def test_format_choice():
     assert choose_format("JSON", "out.csv", is_terminal=True) == "json"
     with pytest.raises(KnerError, match="unknown format"):
         choose_format("xml", None, is_terminal=False)
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_nothing_is_written_before_the_first_record(fmt):
+    def failing():
+        raise KnerError("the model did not load")
+        yield RECORD  # pragma: no cover - a generator that fails before its first record
+
+    stream = io.StringIO()
+    with pytest.raises(KnerError):
+        write(failing(), fmt, stream, DOCUMENT_VIEW)
+    assert stream.getvalue() == ""
+    assert list(csv.reader(io.StringIO(render([], "csv")))) == [list(DOCUMENT_VIEW.columns)]  # empty: the header

@@ -126,3 +126,30 @@ def test_errors_of_batches_run_here_are_reported_in_order(tiny_model, monkeypatc
         nlp.remove_pipe("kner_test_boom_parallel")
     # each batch's errors come before its records; nothing is reported twice
     assert events == [("error", "1"), ("record", "0"), ("error", "3"), ("record", "2")]
+
+
+def test_a_model_that_does_not_load_in_a_worker_is_an_error_not_a_hang(tmp_path):
+    from korea_ner.errors import ModelError
+
+    broken = tmp_path / "broken_model"
+    broken.mkdir()
+    (broken / "config.cfg").write_text("not a spaCy config", encoding="utf-8")
+    # one document: it goes to the worker, and this process never loads a model itself
+    with pytest.raises(ModelError, match="broken_model"):
+        list(analyze(["Ein Satz."], model=str(broken), jobs=2))
+
+
+def test_an_input_that_fails_is_raised_not_swallowed(tiny_model):
+    errors = []
+
+    def items():
+        yield "Merkel traf Lawrow."
+        raise OSError("the archive went away")
+
+    records = analyze(items(), model=tiny_model, on_error=lambda doc_id, message: errors.append(doc_id))
+    with pytest.raises(OSError, match="went away"):
+        for _ in records:
+            pass
+    assert errors == []  # not a document's processing error
+    with pytest.raises(TypeError, match="cannot analyze item 1"):
+        list(analyze(["Merkel.", 5, "Lawrow."], model=tiny_model, on_error=lambda *a: None))

@@ -79,3 +79,31 @@ def test_the_kner_command_does_not_import_spacys_command_line(tmp_path):
         print("weasel" in sys.modules)
     """)
     assert '"Anna Berg"' in out and out.split()[-1] == "False"
+
+
+def test_the_real_package_looks_as_if_never_deferred():
+    out = run_python("""
+        import sys
+        from korea_ner.spacy_import import defer_spacy_cli
+
+        defer_spacy_cli()
+        import spacy
+        import spacy.cli._util  # a submodule first, under the stand-in
+
+        print(type(spacy.cli._util.app).__name__)  # bound on the real package too
+        print(len(dir(spacy.cli)) > 20, defer_spacy_cli())  # the real names; never deferred twice
+    """)
+    assert out.split() == ["Typer", "True", "False"]
+
+
+def test_star_import_gives_the_real_names():
+    out = run_python("""
+        from korea_ner.spacy_import import defer_spacy_cli
+
+        defer_spacy_cli()
+        import spacy
+        from spacy.cli import *  # noqa: F403
+
+        print(callable(setup_cli), callable(download))  # noqa: F405
+    """)
+    assert out.split() == ["True", "True"]

@@ -297,12 +297,14 @@ def doc_index(doc, resolver: Optional[DocResolver] = None, use_cached: bool = Tr
     sig = _ents_signature(doc)
     hit = _INDEX_CACHE.get(id(doc)) if use_cached else None
     if hit is not None and hit[0] == sig and hit[1]() is doc:
-        _INDEX_CACHE.move_to_end(id(doc))
         return hit[2]
     index = (resolver or DEFAULT_RESOLVER)(doc, ents)
     _INDEX_CACHE[id(doc)] = (sig, weakref.ref(doc), index)  # weakly: keeps no Doc alive
     while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
-        _INDEX_CACHE.popitem(last=False)
+        try:
+            _INDEX_CACHE.popitem(last=False)
+        except KeyError:  # emptied meanwhile by another thread
+            break
     return index
 
 
