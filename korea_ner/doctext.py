@@ -89,12 +89,17 @@ def doc_words(doc) -> DocWords:
     if hit is not None and hit.doc() is doc and len(hit.texts) == len(doc):
         return hit
     words = _CACHE[id(doc)] = DocWords(doc)
-    while len(_CACHE) > _CACHE_SIZE:
+    keep_newest(_CACHE, _CACHE_SIZE)
+    return words
+
+
+def keep_newest(cache: OrderedDict, size: int) -> None:
+    """Drops the oldest entries of ``cache`` beyond ``size``."""
+    while len(cache) > size:
         try:
-            _CACHE.popitem(last=False)
+            cache.popitem(last=False)
         except KeyError:  # emptied meanwhile by another thread
             break
-    return words
 
 
 def _forget(ref: weakref.ref) -> None:

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import pytest
 
 from korea_ner.inputs import Document
 from korea_ner.process import analyze, as_document, split_text
+
+
+@contextmanager
+def failing_on_boom(nlp):
+    """``nlp`` with a first component that fails on documents containing "BOOM"."""
+    import spacy
+
+    if "kner_test_boom" not in spacy.Language.factories:
+        @spacy.Language.component("kner_test_boom")
+        def boom(doc):
+            if "BOOM" in doc.text:
+                raise ValueError("kaputt")
+            return doc
+
+    nlp.add_pipe("kner_test_boom", first=True)
+    try:
+        yield nlp
+    finally:
+        nlp.remove_pipe("kner_test_boom")
 
 
 def test_short_text_is_one_part():
@@ -59,19 +80,9 @@ def test_failing_document_is_reported_and_the_rest_processed(tiny_model):
     from korea_ner.model import load_pipeline
 
     nlp = load_pipeline(tiny_model)
-
-    @__import__("spacy").Language.component("kner_test_boom")
-    def boom(doc):
-        if "BOOM" in doc.text:
-            raise ValueError("kaputt")
-        return doc
-
-    nlp.add_pipe("kner_test_boom", first=True)
-    try:
+    with failing_on_boom(nlp):
         errors = []
         records = list(analyze(["Merkel.", "BOOM", "Lawrow."], nlp=nlp, on_error=lambda d, m: errors.append(d)))
-    finally:
-        nlp.remove_pipe("kner_test_boom")
     assert [r["doc"] for r in records] == ["0", "2"]
     assert errors == ["1"]
 
@@ -108,22 +119,12 @@ def test_errors_of_batches_run_here_are_reported_in_order(tiny_model, monkeypatc
     monkeypatch.setattr(process, "JOB_BATCH_CHARS", 10)
     monkeypatch.setattr(process, "IN_FLIGHT_PER_WORKER", 0)  # the worker gets nothing
     nlp = load_pipeline(tiny_model)  # the pipeline this process uses for jobs=2
-
-    @__import__("spacy").Language.component("kner_test_boom_parallel")
-    def boom(doc):
-        if "BOOM" in doc.text:
-            raise ValueError("kaputt")
-        return doc
-
-    nlp.add_pipe("kner_test_boom_parallel", first=True)
-    try:
+    with failing_on_boom(nlp):
         events = []
         records = analyze(["Merkel.", "BOOM", "Lawrow.", "BOOM"], model=tiny_model, jobs=2,
                           on_error=lambda doc_id, message: events.append(("error", doc_id)))
         for record in records:
             events.append(("record", record["doc"]))
-    finally:
-        nlp.remove_pipe("kner_test_boom_parallel")
     # each batch's errors come before its records; nothing is reported twice
     assert events == [("error", "1"), ("record", "0"), ("error", "3"), ("record", "2")]
 

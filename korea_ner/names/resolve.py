@@ -26,7 +26,7 @@ from korea_ner.names.context import (
     SentenceIndex, attach_bracketed_first_names, mention_weight, roles_before, sentence_starts,
 )
 from korea_ner.names.docindex import Cluster, DocIndex, Mention
-from korea_ner.doctext import doc_text, doc_words
+from korea_ner.doctext import doc_text, doc_words, keep_newest
 from korea_ner.names.fold import fold, skeleton
 from korea_ner.names.normalize import (
     clean_name, complete_truncated, drop_initials, key_of, truncated_partner, unglue,
@@ -300,11 +300,7 @@ def doc_index(doc, resolver: Optional[DocResolver] = None, use_cached: bool = Tr
         return hit[2]
     index = (resolver or DEFAULT_RESOLVER)(doc, ents)
     _INDEX_CACHE[id(doc)] = (sig, weakref.ref(doc), index)  # weakly: keeps no Doc alive
-    while len(_INDEX_CACHE) > _INDEX_CACHE_SIZE:
-        try:
-            _INDEX_CACHE.popitem(last=False)
-        except KeyError:  # emptied meanwhile by another thread
-            break
+    keep_newest(_INDEX_CACHE, _INDEX_CACHE_SIZE)
     return index
 
 
