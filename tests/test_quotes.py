@@ -618,3 +618,55 @@ def test_standalone_quote_after_an_organisation_subject(nlp):
 def test_speaker_with_dessen_determiner_after_the_verb(nlp):
     q = only(run(nlp, "Nach Berichten über eine Absage teilte dessen Stellvertreter am Abend mit: „Das Fest findet statt.“"))
     assert q.speaker is not None and q.speaker.mention == "dessen Stellvertreter"
+
+
+def test_object_pronoun_after_the_verb_is_not_the_subject(nlp):
+    # "ihn"/"ihm" are never the subject: the speaker follows them.
+    text = "Die Werft baut ab. „Er gibt nie nach, auch nicht im Streit“, so beschrieb ihn der Betriebsrat Udo Senn."
+    q = only(run(nlp, text, persons=("Udo Senn",)))
+    assert q.speaker is not None and q.speaker.name == "Udo Senn"
+
+
+def test_quoted_title_does_not_cut_the_frame(nlp):
+    # A quoted newspaper name is part of the frame, not a quote that ends the left window.
+    text = "Am Abend wird Eva Rast von der „Morgenpost“ mit den Worten zitiert: „Wir verlieren die Geduld.“"
+    quotes = run(nlp, text, persons=("Eva Rast",))._.quotes
+    q = next(q for q in quotes if q.text.startswith("Wir"))
+    assert q.speaker is not None and q.speaker.name == "Eva Rast"
+
+
+def test_passive_cue_takes_the_agent_or_the_quoted_person(nlp):
+    # The passive subject is what was described; the agent after "von/vom" speaks.
+    q = only(run(nlp, "Vor allem im Norden wird die Lage vom Hochwasserdienst Kiel als „äußerst ernst“ eingestuft.",
+                 orgs=("Hochwasserdienst Kiel",)))
+    assert q.speaker is not None and q.speaker.mention == "Hochwasserdienst Kiel"
+    # With "zitieren" the passive subject is the person quoted.
+    text = "Das sei eine Gelegenheit, im Verein ein „Mitglied mit vollen Rechten zu werden“, wird Tom Brenner, Leiter der Jugend, zitiert."
+    q = only(run(nlp, text, persons=("Tom Brenner",)))
+    assert q.speaker is not None and q.speaker.name == "Tom Brenner"
+
+
+def test_ambiguous_cue_forms_count_right_after_the_quote(nlp):
+    # "meinen" alone is too ambiguous ("meinen Sohn"), but not in ", meinen die Anwohner".
+    text = "Der Park wird geschlossen. „Das ist ein großer Verlust für die ganze Gegend“, meinen die Anwohnerinnen Ida Lorenz und Mia Voss."
+    q = only(run(nlp, text, persons=("Ida Lorenz", "Mia Voss")))
+    assert q.cue == "meinen" and q.speaker is not None and q.speaker.name == "Ida Lorenz"
+
+
+def test_so_with_letztere_names_the_person_named_last(nlp):
+    text = "Ida Lorenz sprach mit Mia Voss. „Wir brauchen mehr Platz für die Kinder“, so letztere."
+    q = only(run(nlp, text, persons=("Ida Lorenz", "Mia Voss")))
+    assert q.cue == "so" and q.speaker is not None and q.speaker.mention == "letztere" and q.speaker.name == "Mia Voss"
+
+
+def test_named_object_is_never_the_speaker(nlp):
+    # The object a naming verb calls the quote stays excluded when the subject is found elsewhere.
+    text = "Der Leiter der Firma, Karl Ott, würdigte Meier in einer Mitteilung heute als „einen großen Kämpfer“."
+    q = only(run(nlp, text, persons=("Karl Ott", "Meier")))
+    assert q.speaker is not None and q.speaker.name == "Karl Ott"
+    # A noun phrase followed by another one ("alle Vorwürfe") is the subject, not the thing named.
+    q = only(run(nlp, "Im Gespräch wies der Chef alle Vorwürfe als „haltlos und falsch“ zurück."))
+    assert q.speaker is not None and q.speaker.mention == "der Chef"
+    # "sie" after the verb with a fronted subject is still the object.
+    q = only(run(nlp, "Die Opposition nannte sie die „schlechteste Regierung seit Jahren“."))
+    assert q.speaker is not None and q.speaker.mention == "Die Opposition"

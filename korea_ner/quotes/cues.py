@@ -15,7 +15,7 @@ from typing import Iterable, Optional
 
 from korea_ner.quotes.context import DocContext, Word, is_capitalized
 from korea_ner.quotes.lexicon import (
-    ACCORDING_TO_NOUNS, CONJUNCTIONS, INSEPARABLE_PREFIXES, NAMING_CUES, NOM_DETERMINERS, REFLEXIVE_CUES,
+    ACCORDING_TO_NOUNS, CONJUNCTIONS, INSEPARABLE_PREFIXES, NAMING_CUES, NOM_DETERMINERS, NOM_PRONOUNS, REFLEXIVE_CUES,
     SEPARABLE_PARTICLES, STRONG_FORMS, WEAK_CUE_BLACKLIST_FORMS, WEAK_CUE_VERBS, WORDS_DETERMINERS,
 )
 
@@ -63,6 +63,12 @@ CUE_FORMS, SEPARABLE_FORMS = build_cue_forms()
 CUE_LEMMAS = frozenset(CUE_FORMS.values()) | frozenset(lemma for v in SEPARABLE_FORMS.values() for _, lemma in v)
 
 
+# Forms too ambiguous to be cues anywhere ("meinen Sohn", "hoffen auf") that are cues in the
+# inverted frame right after a quote: "„…“, meinen die Experten", "„…“, glauben Kritiker".
+INVERTED_ONLY_FORMS = {"meine": "meinen", "meinen": "meinen", "sage": "sagen", "klage": "klagen",
+                       "hoffen": "hoffen", "glauben": "glauben"}
+
+
 @dataclass
 class Cue:
     lemma: str
@@ -102,6 +108,8 @@ def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable
         w = words[i]
         low = w.lower
         lemma = CUE_FORMS.get(low)
+        if lemma is None and i == lo + 1 and words[lo].text == "," and low in INVERTED_ONLY_FORMS:
+            lemma = INVERTED_ONLY_FORMS[low]
         if lemma is None and low in SEPARABLE_FORMS:
             for j in range(i + 1, hi):
                 lw = words[j].lower
@@ -145,7 +153,8 @@ def _iter_cues(ctx: DocContext, words: list[Word], lo: int, hi: int) -> Iterable
                 prep = Cue("Zitat", i, "prep")
             elif low == "so" and i + 1 < hi and (i == lo or words[i - 1].text == ",") and (
                 words[i + 1].lower in NOM_DETERMINERS or is_capitalized(words[i + 1])
-            ):
+                or (words[i + 1].lower in NOM_PRONOUNS and (i + 2 == hi or not words[i + 2].text[:1].isalnum()))
+            ):  # "so der Sprecher", "so Müller", "„…“, so letztere." (a pronoun only where the clause ends)
                 prep = Cue("so", i, "prep")
             if prep is not None:
                 yield prep

@@ -58,8 +58,10 @@ def extract_quotes(doc: Doc, min_words_without_cue: int = 4, lemma_lookup: Optio
         content = text[content_start:content_end]
         if not content.strip():
             continue
-        # Windows: the rest of the sentence on either side, stopping at other quotes.
-        prev_end = raws[qi - 1].close + 1 if qi > 0 else 0
+        # Windows: the rest of the sentence on either side, stopping at other quotes.  On the
+        # left only quotes kept as speech count: a quoted title is part of the frame
+        # ("X wird von der „Abendpost“ mit den Worten zitiert: „…“").
+        prev_end = results[-1].raw.close + 1 if results else 0
         next_start = raws[qi + 1].open if qi + 1 < len(raws) else len(text)
         left_lo = max(ctx.sentence_start(raw.open), prev_end, raw.open - MAX_CONTEXT_CHARS)
         right_hi = min(ctx.sentence_end(raw.close + 1 if raw.closed else raw.close), next_start,

@@ -58,6 +58,8 @@ NOM_DETERMINERS = {"der", "die", "das", "ein", "eine", "dieser", "diese", "sein"
 # An indefinite article makes an unnamed source ("ein Sprecher"): not resolved to a person.
 UNNAMED_DETERMINERS = {"ein", "eine", "einer", "eines", "einem", "einen"}
 SKIP_AFTER_VERB = set(_T["skip_after_verb"])
+# Object pronouns are never the subject; the cue's subject follows them ("so beschrieb ihn der Kollege").
+OBJECT_PRONOUNS = {"ihn", "ihm", "ihnen", "mich", "mir", "dich", "dir", "uns", "euch"}
 PREPOSITIONS = set(_T["prepositions"])
 # Endings of capitalized sentence-initial words that are not names ("Relativierend", "Schließlich").
 ADVERB_SUFFIXES = ("end", "lich", "weise", "ig", "isch", "falls", "dings", "dessen", "her", "hin", "s")

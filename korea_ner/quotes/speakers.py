@@ -20,7 +20,7 @@ from korea_ner.quotes.context import (
 from korea_ner.quotes.cues import CUE_FORMS, Cue
 from korea_ner.quotes.lexicon import (
     COMPLEMENTIZERS, CONTINUATION_CHARS, DETERMINERS, IMPERSONAL_CUES, NAMING_CUES, NOM_DETERMINERS, NOM_PRONOUNS, PREPOSITIONS,
-    RECENT_SUBJECT_CHARS, SKIP_AFTER_VERB, SUBJECT_PRONOUNS, SUBORDINATORS, UNNAMED_DETERMINERS,
+    OBJECT_PRONOUNS, RECENT_SUBJECT_CHARS, SKIP_AFTER_VERB, SUBJECT_PRONOUNS, SUBORDINATORS, UNNAMED_DETERMINERS,
 )
 from korea_ner.quotes.phrases import (
     Mention, clause_initial_np, clause_start, first_np, has_subject_candidate, index_after, is_person_np,
@@ -48,6 +48,10 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
             while j < hi and words[j].lower in {"von", "vom"}:
                 j += 1
         return np_right(ctx, words, j, hi, subject_only=False)
+    if cue.kind == "verb":
+        m = _passive_speaker(ctx, words, cue, lo)
+        if m is not None:
+            return m
     if cue.lemma in IMPERSONAL_CUES:
         # "In dem Antrag heißt es:", "heißt es in einer Erklärung": the document is the source.
         src = source_phrase(words, v + 1, min(hi, v + 9)) or source_phrase(words, clause_start(words, v, lo), v)
@@ -59,13 +63,22 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     # "sagte Lawrow", "sagte er", "sagte der US-Außenminister": subject right after the verb.
     j = v + 1
     skipped = 0
-    while j < hi and skipped < 2 and words[j].lower in SKIP_AFTER_VERB and words[j].lower not in PREPOSITIONS and words[j].lower not in DETERMINERS:
+    while j < hi and skipped < 2 and (words[j].lower in OBJECT_PRONOUNS or (
+            words[j].lower in SKIP_AFTER_VERB and words[j].lower not in PREPOSITIONS and words[j].lower not in DETERMINERS)):
         j += 1
         skipped += 1
     right = np_right(ctx, words, j, hi)
-    if right is not None and _named_object(ctx, words, cue, right, hi):
-        right = None  # "nannte sie „reine Spekulation“": the thing named, not the speaker
+    named: Optional[Mention] = None
     cs = clause_start(words, v, lo)
+    object_fronted = cs < v and words[cs].lower in {"den", "dem", "einen", "einem"}  # "Den Vorschlag lobte Kuhl als „…“"
+    if right is not None and not object_fronted and _named_object(ctx, words, cue, right, hi):
+        # "nannte sie „reine Spekulation“": the thing named, not the speaker; nor may a
+        # later step below take it ("Ott würdigte Meier als „…“", "nannte Müllers Plan „…“").
+        named, right = right, None
+
+    def found(m: Optional[Mention]) -> Optional[Mention]:
+        return None if m is None or (named is not None and m.start == named.start) else m
+
     if right is not None and (right.kind in {"pron", "name"} or is_person_np(ctx, right)):
         # "Brandt lobte Kuhl als „…“": a person opening the main clause is its subject, the one after the verb its object.
         if right.kind != "pron":
@@ -76,38 +89,71 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     if right is None and not has_subject_candidate(ctx, words, cs, v):
         # The verb opens its clause ("„…“, betonte Struck", "zitierte man Yolanda Alvarez"):
         # a name the NER missed right after it.
-        m = name_after(words, j + (j < hi and words[j].lower == "man"), hi)
+        m = found(name_after(words, j + (j < hi and words[j].lower == "man"), hi))
         if m is not None:
             return m
     # Subordinate clause "wie X mitteilte": subject after the subordinator.
     if cs > lo and words[cs - 1].lower in SUBORDINATORS:
-        m = first_np(ctx, words, cs, v)
+        m = found(first_np(ctx, words, cs, v))
         if m is not None:
             return m
     # "Die Sprecherin der Fraktion, Karin Vogt (SPD), erklärte": the comma before the verb
     # closes an apposition, so clause_start stopped short of the subject.
     if cs == v:
-        m = _apposition_subject(ctx, words, v, lo)
+        m = found(_apposition_subject(ctx, words, v, lo))
         if m is not None:
             return m
     # Subject first: "Lawrow sagte", "Der Sprecher, Max Muster, erklärte", "Stoiber hatte … betont".
-    m = clause_initial_np(ctx, words, lo, v)
+    m = found(clause_initial_np(ctx, words, lo, v))
     if m is not None:
         return m
     # Something else fronted ("Mit Blick auf die USA sagte Lawrow am Mittwoch"): subject after the verb.
     j = v + 1
     skipped = 0
-    while j < hi and skipped < 6 and (words[j].lower in SKIP_AFTER_VERB or words[j].text.isdigit() or (skipped and words[j - 1].lower in PREPOSITIONS and is_capitalized(words[j]))):
+    while j < hi and skipped < 6 and (words[j].lower in SKIP_AFTER_VERB or words[j].lower in OBJECT_PRONOUNS or words[j].text.isdigit() or (skipped and words[j - 1].lower in PREPOSITIONS and is_capitalized(words[j]))):
         j += 1
         skipped += 1
-    right = np_right(ctx, words, j, hi)
+    right = found(np_right(ctx, words, j, hi))
     if right is not None:
         return right
-    left = np_left(ctx, words, v, max(lo, cs))
+    left = found(np_left(ctx, words, v, max(lo, cs)))
     if left is not None:
         return left
     # "Zur Lage wird Watzke wie folgt zitiert": a name or pronoun anywhere before the verb.
-    return first_np(ctx, words, cs, v) or first_np(ctx, words, lo, v)
+    return found(first_np(ctx, words, cs, v)) or found(first_np(ctx, words, lo, v))
+
+
+#: Forms of "werden" that make a participle cue passive ("wird … zitiert", "wurde … eingestuft").
+_PASSIVE_AUXILIARIES = {"wird", "wurde", "werden", "wurden"}
+
+
+def _passive_speaker(ctx: DocContext, words: list[Word], cue: Cue, lo: int) -> Optional[Mention]:
+    """The speaker of a passive cue "wird/wurde … PARTICIPLE": the grammatical subject is what
+    was said or described, so the speaker is the agent ("wird vom Wetterdienst als „…“
+    eingestuft"), except with "zitieren", whose subject is the person quoted ("„…“, wird
+    Klaus Berger zitiert").  None when the cue is not passive or names neither."""
+    v = cue.index
+    if words[v].lower == cue.lemma:
+        return None  # an infinitive ("wird … sagen"), not a participle
+    aux = next((k for k in range(v - 1, max(lo, v - 12) - 1, -1) if words[k].lower in _PASSIVE_AUXILIARIES), None)
+    if aux is None or any(words[k].text in {":", ";", ".", "„", "“"} for k in range(aux + 1, v)):
+        return None
+    if cue.lemma == "zitieren":
+        j = aux + 1
+        while j < v and words[j].lower in SKIP_AFTER_VERB and words[j].lower not in PREPOSITIONS and words[j].lower not in DETERMINERS:
+            j += 1
+        m = np_right(ctx, words, j, v)
+        return m if m is not None and (m.kind in {"pron", "name"} or is_person_np(ctx, m)) else None
+    for k in range(aux + 1, v - 1):
+        if words[k].lower in {"von", "vom", "durch"}:
+            m = np_right(ctx, words, k + 1, v, subject_only=False)
+            if m is not None and (m.kind == "name" or m.ent is not None or is_person_np(ctx, m)):
+                return m
+    return None
+
+
+# Quantifiers and possessives that open an object noun phrase ("alle Vorwürfe", "seinen Plan").
+_QUANTIFIERS = {"alle", "jede", "jeden", "jedes", "beide", "seinen", "ihren", "unseren"}
 
 
 def _named_object(ctx: DocContext, words: list[Word], cue: Cue, m: Mention, hi: int) -> bool:
@@ -117,6 +163,8 @@ def _named_object(ctx: DocContext, words: list[Word], cue: Cue, m: Mention, hi: 
     if m.kind == "pron" and ctx.text[m.start:m.end].lower() in {"er", "ich", "wir"}:
         return False  # nominative only
     k = index_after(words, m.end, 0, hi)
+    if m.kind != "pron" and k < hi and (words[k].lower in DETERMINERS - {"des"} or words[k].lower in _QUANTIFIERS):
+        return False  # another noun phrase follows: "wies der Chef alle Vorwürfe als „…“ zurück"
     for n in range(k, min(hi, k + 4) + 1):
         if n >= hi or words[n].start - words[n - 1].end > 2:
             return cue.lemma in NAMING_CUES  # the quote follows
@@ -208,7 +256,10 @@ def make_speaker(ctx: DocContext, m: Mention, salient: list[tuple[int, Speaker]]
     mention = text[m.start:m.end]
     if m.kind == "pron":
         # The pronoun stays the mention; it takes its antecedent's name (None for an unnamed source).
-        antecedent = _same_sentence_person(ctx, m.start) or _antecedent(m.start, salient, last)
+        if mention.lower() in {"letztere", "letzterer"}:
+            antecedent = _last_named_person(ctx, m.start)  # "the latter": the person named last
+        else:
+            antecedent = _same_sentence_person(ctx, m.start) or _antecedent(m.start, salient, last)
         return Speaker(antecedent.name if antecedent is not None else None, mention, m.start, m.end)
     ent = m.ent
     if ent is None:
@@ -228,6 +279,17 @@ def make_speaker(ctx: DocContext, m: Mention, salient: list[tuple[int, Speaker]]
             if antecedent is not None and antecedent.name is not None and m.start - antecedent.start <= CONTINUATION_CHARS * 2:
                 return Speaker(antecedent.name, mention, m.start, m.end)
     return Speaker(None, mention, m.start, m.end)
+
+
+def _last_named_person(ctx: DocContext, pos: int) -> Optional[Speaker]:
+    """The person named last before ``pos`` outside quotes, in any earlier sentence."""
+    k = bisect.bisect_left(ctx.ent_starts, pos) - 1
+    while k >= 0:
+        e = ctx.ents[k]
+        if e.label_ in {"PER", "PERSON"} and e.end_char <= pos and not ctx.in_quote(e.start_char):
+            return Speaker(canonical(ctx, e), e.text, e.start_char, e.end_char)
+        k -= 1
+    return None
 
 
 def _same_sentence_person(ctx: DocContext, pos: int) -> Optional[Speaker]:
