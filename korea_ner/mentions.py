@@ -420,7 +420,7 @@ def ents_annotation_is_canonical(annotation) -> bool:
     outside = iob == 2
     inside = ~outside
     continued = iob[1:] == 1
-    return bool(((iob == 1) | (iob == 3) | outside).all()
+    return bool(((iob == 1) | (iob == 3) | outside).all() and (not len(iob) or iob[0] != 1)
                 and not ent_type[outside].any() and ent_type[inside].all() and not kb_id[inside].any()
                 and (ent_type[1:][continued] == ent_type[:-1][continued]).all())
 

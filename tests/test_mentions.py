@@ -419,6 +419,9 @@ def test_entities_the_setter_wrote_are_canonical_and_others_are_not():
     assert not ents_annotation_is_canonical(doc.to_array(columns))
     doc.ents = [doc.char_span(0, 11, "PER", kb_id="Q56226")]
     assert not ents_annotation_is_canonical(doc.to_array(columns))
+    inside_first = doc.to_array(columns)
+    inside_first[0] = [1, inside_first[0][1], 0]  # "I" with nothing before it: the setter writes "B"
+    assert not ents_annotation_is_canonical(inside_first)
 
 
 def test_entities_needing_no_repair_are_still_written_like_doc_ents():
