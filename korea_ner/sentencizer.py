@@ -17,6 +17,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.pipeline import Sentencizer
 from spacy.pipeline.senter import senter_score
+from spacy.tokens import Doc
 
 from korea_ner.doctext import doc_words
 
@@ -51,7 +52,7 @@ class FastSentencizer(Sentencizer):
         return [sentence_starts(words.texts, words.punct, self.punct_chars) for words in map(doc_words, docs)]
 
     def set_annotations(self, docs, batch_tag_ids) -> None:
-        if not isinstance(docs, (list, tuple)):
+        if isinstance(docs, Doc):
             docs = [docs]
         for doc, starts in zip(docs, batch_tag_ids):
             if not len(doc):
