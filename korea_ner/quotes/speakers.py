@@ -63,8 +63,7 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     # "sagte Lawrow", "sagte er", "sagte der US-Außenminister": subject right after the verb.
     j = v + 1
     skipped = 0
-    while j < hi and skipped < 2 and (words[j].lower in OBJECT_PRONOUNS or (
-            words[j].lower in SKIP_AFTER_VERB and words[j].lower not in PREPOSITIONS and words[j].lower not in DETERMINERS)):
+    while j < hi and skipped < 2 and (words[j].lower in OBJECT_PRONOUNS or _is_filler(words[j])):
         j += 1
         skipped += 1
     right = np_right(ctx, words, j, hi)
@@ -123,6 +122,12 @@ def speaker_for_cue(ctx: DocContext, words: list[Word], cue: Cue, lo: int, hi: i
     return found(first_np(ctx, words, cs, v)) or found(first_np(ctx, words, lo, v))
 
 
+def _is_filler(w: Word) -> bool:
+    """A word between a verb and its subject that opens no noun phrase ("sagte gestern Lawrow"):
+    neither a preposition nor an article."""
+    return w.lower in SKIP_AFTER_VERB and w.lower not in PREPOSITIONS and w.lower not in DETERMINERS
+
+
 #: Forms of "werden" that make a participle cue passive ("wird … zitiert", "wurde … eingestuft").
 _PASSIVE_AUXILIARIES = {"wird", "wurde", "werden", "wurden"}
 
@@ -140,7 +145,7 @@ def _passive_speaker(ctx: DocContext, words: list[Word], cue: Cue, lo: int) -> O
         return None
     if cue.lemma == "zitieren":
         j = aux + 1
-        while j < v and words[j].lower in SKIP_AFTER_VERB and words[j].lower not in PREPOSITIONS and words[j].lower not in DETERMINERS:
+        while j < v and _is_filler(words[j]):
             j += 1
         m = np_right(ctx, words, j, v)
         return m if m is not None and (m.kind in {"pron", "name"} or is_person_np(ctx, m)) else None
