@@ -7,6 +7,8 @@ order), so memory stays flat however large the corpus is.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import signal
 from collections import deque
@@ -231,6 +233,9 @@ def _init_worker(model: Optional[str], aliases: Optional[str]) -> None:
     from korea_ner.spacy_import import defer_spacy_cli
 
     defer_spacy_cli()  # as in kner's own process (cli.main)
+    # A worker's pipeline lives until it exits: as cli.main, skip walking it in the
+    # interpreter's last garbage collection (the parent waits for that exit).
+    atexit.register(gc.freeze)
     try:
         _worker_nlp = load_pipeline(model, aliases)
     except Exception as exc:  # noqa: BLE001 - raised with the first batch, see _work
