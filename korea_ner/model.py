@@ -32,6 +32,12 @@ SENTENCE_SETTERS = {"parser", "senter", "sentencizer"}
 # Large articles are split on paragraphs before they reach spaCy (see process.py),
 # so this only guards against a single paragraph of absurd size.
 MAX_LENGTH = 2_000_000
+# Whitespace-separated chunks whose tokenization spaCy's tokenizer remembers. Its
+# default, 10,000, is used up within a few hundred articles, after which a chunk not
+# cached by then is split by regular expressions again every time it recurs. 100,000
+# chunks (the distinct ones of some 700,000 words of news; at most about 22 MB)
+# tokenize the benchmark's corpus 30% faster and keep memory bounded.
+TOKENIZER_CACHE_CHUNKS = 100_000
 # Components of the bundled pipeline that are off while it loads (see _load).
 BUNDLED_OFF_WHILE_LOADING = ("tok2vec", "ner", "lemmatizer")
 
@@ -108,6 +114,8 @@ def _load(target: str, origin: str, aliases: Optional[str]) -> "Language":
         if isinstance(pipe, CachedTok2Vec) and not pipe.cache_size:
             pipe.cache_size = RUNTIME_CACHE_SIZE
     nlp.max_length = max(nlp.max_length, MAX_LENGTH)
+    if isinstance(getattr(nlp.tokenizer, "max_cache_size", None), int):  # spaCy's Tokenizer (not a custom one)
+        nlp.tokenizer.max_cache_size = max(nlp.tokenizer.max_cache_size, TOKENIZER_CACHE_CHUNKS)
     add_kner_components(nlp, aliases=aliases)
     nlp.meta["kner"] = {"target": target, "origin": origin}
     return nlp

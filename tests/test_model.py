@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from korea_ner.errors import ModelError
-from korea_ner.model import BUNDLED_MODEL, add_kner_components, choose_model, load_pipeline
+from korea_ner.model import BUNDLED_MODEL, TOKENIZER_CACHE_CHUNKS, add_kner_components, choose_model, load_pipeline
 
 from .conftest import SEEDS
 
@@ -25,6 +25,16 @@ def test_named_pipeline_gets_kner_components(tiny_model):
     nlp = load_pipeline(tiny_model)
     assert nlp.pipe_names == ["entity_ruler", "sentencizer", "kner_names", "kner_quotes"]
     assert load_pipeline(tiny_model) is nlp  # cached per process
+
+
+def test_loaded_tokenizer_remembers_more_chunks_than_spacys_default(tiny_model):
+    import spacy
+
+    assert spacy.blank("de").tokenizer.max_cache_size < TOKENIZER_CACHE_CHUNKS
+    nlp = load_pipeline(tiny_model)
+    assert nlp.tokenizer.max_cache_size == TOKENIZER_CACHE_CHUNKS
+    words = [f"Wort{i}," for i in range(200)]
+    assert [t.text for t in nlp(" ".join(words))][:4] == ["Wort0", ",", "Wort1", ","]
 
 
 def test_components_are_not_added_twice():
