@@ -33,6 +33,7 @@ from spacy.ml import featureextractor, staticvectors
 from spacy.pipeline.tok2vec import DEFAULT_TOK2VEC_MODEL, Tok2Vec
 from spacy.vectors import Mode, Vectors
 from thinc.api import NumpyOps
+from thinc.layers import maxout
 
 COMPONENT_NAME = "kner_tok2vec"
 # 100,000 words: about 40 MB with their inputs and index; beyond that the cache starts afresh.
@@ -117,6 +118,8 @@ class CachedTok2Vec(Tok2Vec):
 
     def predict(self, docs):
         docs = list(docs)
+        if self.cache_size > 0:
+            _predict_maxout_faster(self.model)
         layers = _embed_layers(self.model) if self.cache_size > 0 and docs else None
         if layers is None or not _has_vectors(docs[0].vocab.vectors) or not any(len(doc) for doc in docs):
             return super().predict(docs)
@@ -205,6 +208,36 @@ class CachedTok2Vec(Tok2Vec):
         """Empty the cache: call it after changing the weights or vectors by hand."""
         if getattr(self, "_cache", None) is not None:
             self._cache.clear()
+
+
+def _predict_maxout_faster(model) -> None:
+    """Let the model's Maxout layers predict with ``_maxout_forward`` (CPU only)."""
+    if isinstance(model.ops, NumpyOps):
+        for layer in model.walk():
+            if layer._func is maxout.forward:
+                layer._func = _maxout_forward
+
+
+def _maxout_forward(model, X, is_train: bool):
+    """thinc's Maxout forward, but predicting without the argmax of the pieces.
+
+    thinc's ``ops.maxout`` finds the best piece's index for the backward pass
+    too; ``np.maximum`` over the pieces gives the same values 4x faster (the
+    encoder's maxouts were a fifth of the tok2vec). Training is thinc's own."""
+    if is_train:
+        return maxout.forward(model, X, is_train)
+    n_out, n_pieces, n_in = model.get_dim("nO"), model.get_dim("nP"), model.get_dim("nI")
+    Y = model.ops.gemm(X, model.ops.reshape2f(model.get_param("W"), n_out * n_pieces, n_in), trans2=True)
+    Y += model.ops.reshape1f(model.get_param("b"), n_out * n_pieces)
+    pieces = model.ops.reshape3f(Y, Y.shape[0], n_out, n_pieces)
+    best = np.ascontiguousarray(pieces[..., 0])
+    for piece in range(1, n_pieces):  # in thinc's order: a later piece wins only if greater
+        np.maximum(best, pieces[..., piece], out=best)
+    return best, _prediction_only
+
+
+def _prediction_only(d_best):
+    raise ValueError("kner_tok2vec: a forward pass run with is_train=False has no backward pass")
 
 
 def _embed_layers(model):

@@ -144,3 +144,23 @@ def test_training_forgets_cached_embeddings():
     assert np.array_equal(tok2vec.predict([nlp.make_doc("Anna wohnt in Leipzig .")])[0], after)
     nlp.initialize(lambda: examples)  # new random weights
     assert tok2vec._cache.used == 0
+
+
+@pytest.mark.parametrize("pieces", [1, 2, 3, 4])
+def test_maxout_prediction_matches_thincs_and_training_stays_thincs(pieces):
+    from thinc.api import Maxout
+
+    layer = Maxout(nO=5, nI=4, nP=pieces)
+    layer.initialize()
+    X = np.random.default_rng(pieces).normal(size=(7, 4)).astype("float32")
+    X[3] = X[2]  # equal rows, and a row of zeros: ties between pieces (the bias is zero)
+    X[4] = 0
+    expected = layer.predict(X)
+    cached_tok2vec._predict_maxout_faster(layer)
+    assert layer._func is cached_tok2vec._maxout_forward
+    got = layer.predict(X)
+    assert got.flags.c_contiguous and np.array_equal(got, expected)
+    Y, backprop = layer(X, is_train=True)  # thinc's own forward, with its backward pass
+    assert np.array_equal(Y, expected) and backprop(np.ones_like(Y)).shape == X.shape
+    with pytest.raises(ValueError, match="no backward pass"):
+        layer(X, is_train=False)[1](np.ones_like(Y))
