@@ -10,7 +10,9 @@ attribute tuple it has seen (up to ``cache_size`` of them, then it starts afresh
 memory stays flat) and runs the embedding only for new ones.  That halves the cost of
 the tok2vec.  The numbers are those of the same layers; new words are embedded at
 least 64 rows at a time, since BLAS computes a product of very few rows with other
-code (other last float bits) than the thousands of rows of a batch.
+code (other last float bits) than the thousands of rows of a batch.  With the cache
+on, its Maxout layers predict without finding the argmax of their pieces, which only
+training needs (``_maxout_forward``).
 
 The cache is off by default (``cache_size = 0``: spaCy's behaviour exactly, e.g. while
 training); kner's loader turns it on for the pipelines it runs.  It is emptied whenever
