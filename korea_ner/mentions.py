@@ -47,8 +47,8 @@ from typing import Any, Iterable, Optional, Protocol, Sequence
 
 from spacy.attrs import ENT_IOB, ENT_KB_ID, ENT_TYPE
 
-from korea_ner.serialize import SerializableState
 from korea_ner.doctext import doc_words
+from korea_ner.serialize import SerializableState
 from korea_ner.names import (
     ARTICLES,
     EAST_ASIAN_SURNAMES,
@@ -95,12 +95,12 @@ MAX_SYLLABLE_LEN = 3
 
 #: Head nouns of geographic names: an entity ending in one is a place, whatever label
 #: the NER gave it ("Koreanischen Halbinsel", "Krim-Halbinsel", "Arabischen Meer").
+GEOGRAPHIC_HEADS = frozenset({"halbinsel", "insel", "inseln", "inselgruppe", "archipel", "gebirge",
+                              "meer", "ozean", "wüste", "küste", "bucht", "meerenge", "hochebene"})
 #: Words of photo credits ("Bild: picture-alliance/dpa/AP Photo/Pool/File"): agencies and labels.
 PHOTO_CREDIT_WORDS = frozenset({"photo", "photos", "foto", "fotos", "bild", "file", "pool", "dpa", "ap", "afp",
                                 "reuters", "epa", "efe", "getty", "images", "imago", "picture-alliance", "kcna",
                                 "yonhap", "xinhua", "kyodo", "ddp", "keystone", "apa", "sputnik", "tass"})
-GEOGRAPHIC_HEADS = frozenset({"halbinsel", "insel", "inseln", "inselgruppe", "archipel", "gebirge",
-                              "meer", "ozean", "wüste", "küste", "bucht", "meerenge", "hochebene"})
 
 #: Words whose ``Lexicon.known`` answer is kept (a bound on its memory).
 KNOWN_CACHE_SIZE = 65536
@@ -425,10 +425,6 @@ def ents_annotation_is_canonical(annotation) -> bool:
                 and (ent_type[1:][continued] == ent_type[:-1][continued]).all())
 
 
-#: ``doc.to_array("ENT_IOB")`` values of a token outside entities: unset and "O".
-FREE_IOB = frozenset({0, 2})
-
-
 # ---------------------------------------------------------------------------
 # Component
 # ---------------------------------------------------------------------------
@@ -467,7 +463,7 @@ class MentionRepairer(SerializableState):
         # the NER's entity tags, read once (Token.ent_iob_ builds a Token per look-up)
         annotation = doc.to_array([ENT_IOB, ENT_TYPE, ENT_KB_ID])
         iob = annotation[:, 0]
-        free = ((iob == 0) | (iob == 2)).tolist()  # FREE_IOB, for all tokens at once
+        free = ((iob == 0) | (iob == 2)).tolist()  # outside entities: IOB unset (0) or "O" (2)
         # 1. line breaks (captions, headlines), edges, leading titles/roles
         for s in spans:
             s[1] = first_line_end(texts, s[0], s[1])
