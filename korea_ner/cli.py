@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import sys
+import time
 from contextlib import contextmanager
 from typing import IO, Annotated, Iterable, Iterator, List, Optional
 
@@ -50,6 +51,9 @@ Model = Annotated[
 Aliases = Annotated[Optional[str], typer.Option("--aliases", help="TOML or JSON file declaring canonical names and variants.")]
 Glob = Annotated[str, typer.Option("--glob", help="Pattern for files inside directories.")]
 InputFormat = Annotated[str, typer.Option("--input-format", help="auto, text or jsonl (auto: .jsonl files are JSONL).")]
+# The progress line on a terminal is redrawn at most this often (as rich's own refresh).
+PROGRESS_REDRAW_SECONDS = 0.1
+
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to run on: this one and N-1 workers (output order is kept).")]
 
 
@@ -117,11 +121,17 @@ def _progress(records: Iterator[dict]) -> Iterator[dict]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.completed} documents"), TimeElapsedColumn())
-    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+    # Redrawn here rather than by rich's refresh thread: with no thread running,
+    # --jobs N can fork its workers (process.forking_is_safe).
+    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as progress:
         task = progress.add_task("analyze", total=None)
+        drawn = time.monotonic()
         for record in records:
             yield record
             progress.advance(task)
+            if time.monotonic() - drawn >= PROGRESS_REDRAW_SECONDS:
+                progress.refresh()
+                drawn = time.monotonic()
 
 
 @contextmanager

@@ -272,3 +272,20 @@ def test_evaluate_quotes_scores_annotated_articles(capsys, tiny_model, tmp_path)
     assert "F1 1.000" in out and "speaker right: 1/1" in out
     code, out, _ = run(capsys, "evaluate", "quotes", str(gold), "-m", tiny_model)  # piped: JSON
     assert json.loads(out)["articles"] == 1
+
+
+def test_progress_passes_records_through_and_starts_no_thread(capsys, monkeypatch):
+    import threading
+
+    import korea_ner.cli as cli
+
+    monkeypatch.setattr(cli, "PROGRESS_REDRAW_SECONDS", 0)  # redraw after every record
+    monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws as on a terminal
+    records = [{"doc": str(i)} for i in range(5)]
+    seen, threads = [], []
+    for record in cli._progress(iter(records)):
+        seen.append(record)
+        threads.append(threading.active_count())
+    assert seen == records
+    assert threads == [1] * 5  # so that --jobs N may fork its workers meanwhile
+    assert "4 documents" in capsys.readouterr().err

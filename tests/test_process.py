@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from contextlib import contextmanager
 
 import pytest
 
 from korea_ner.inputs import Document
 from korea_ner.process import analyze, as_document, split_text
+
+
+def start_workers_by(method: str, monkeypatch) -> None:
+    """Make analyze(jobs=N) fork or spawn its workers, whatever threads other tests left
+    running (dask's leave one)."""
+    import korea_ner.process as process
+
+    if method == "fork" and not sys.platform.startswith("linux"):
+        pytest.skip("workers are forked on Linux only")
+    monkeypatch.setattr(process, "forking_is_safe", lambda: method == "fork")
 
 
 @contextmanager
@@ -87,9 +99,11 @@ def test_failing_document_is_reported_and_the_rest_processed(tiny_model):
     assert errors == ["1"]
 
 
-def test_parallel_jobs_keep_order_and_results(tiny_model, monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_parallel_jobs_keep_order_and_results(tiny_model, monkeypatch, start):
     import korea_ner.process as process
 
+    start_workers_by(start, monkeypatch)
     monkeypatch.setattr(process, "JOB_BATCH_CHARS", 100)  # many small batches over two workers
     texts = [f"Text {i}: Merkel traf Lawrow." if i % 2 else f"Text {i} in Moskau." for i in range(40)]
     serial = list(analyze(texts, model=tiny_model))
@@ -129,13 +143,53 @@ def test_errors_of_batches_run_here_are_reported_in_order(tiny_model, monkeypatc
     assert events == [("error", "1"), ("record", "0"), ("error", "3"), ("record", "2")]
 
 
-def test_a_model_that_does_not_load_in_a_worker_is_an_error_not_a_hang(tmp_path):
+def test_forked_workers_run_the_pipeline_this_process_loaded(tiny_model, monkeypatch):
+    import korea_ner.process as process
+    from korea_ner.model import load_pipeline
+
+    start_workers_by("fork", monkeypatch)
+
+    monkeypatch.setattr(process, "JOB_BATCH_CHARS", 10)  # one document per batch
+    monkeypatch.setattr(process, "IN_FLIGHT_PER_WORKER", 1000)  # every batch goes to the worker
+    ran_here = []
+    real_run_batch = process._run_batch
+    monkeypatch.setattr(process, "_run_batch", lambda nlp, batch: ran_here.append(batch) or real_run_batch(nlp, batch))
+    with failing_on_boom(load_pipeline(tiny_model)):  # a change a loaded model would not have
+        errors = []
+        records = list(analyze(["Merkel.", "BOOM", "Lawrow.", "BOOM"], model=tiny_model, jobs=2,
+                               on_error=lambda doc_id, message: errors.append(doc_id)))
+    assert ran_here == []  # (the list of the worker's own copy of this process stays apart)
+    assert [record["doc"] for record in records] == ["0", "2"]
+    assert errors == ["1", "3"]
+
+
+def test_workers_are_spawned_while_another_thread_runs():
+    import threading
+
+    from korea_ner.process import forking_is_safe
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait)
+    thread.start()
+    try:
+        assert not forking_is_safe()  # it might hold a lock the forked worker would wait for
+    finally:
+        stop.set()
+        thread.join()
+    alone = subprocess.run([sys.executable, "-c", "from korea_ner.process import forking_is_safe; print(forking_is_safe())"],
+                           capture_output=True, text=True, check=True)
+    assert alone.stdout.strip() == str(sys.platform.startswith("linux"))
+
+
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_a_model_that_does_not_load_is_an_error_not_a_hang(tmp_path, monkeypatch, start):
     from korea_ner.errors import ModelError
 
+    start_workers_by(start, monkeypatch)
     broken = tmp_path / "broken_model"
     broken.mkdir()
     (broken / "config.cfg").write_text("not a spaCy config", encoding="utf-8")
-    # one document: it goes to the worker, and this process never loads a model itself
+    # spawned: the one document goes to the worker, and this process never loads a model itself
     with pytest.raises(ModelError, match="broken_model"):
         list(analyze(["Ein Satz."], model=str(broken), jobs=2))
 
