@@ -10,8 +10,10 @@ then measures in one run (--rounds times, each round back to back; medians repor
   (the start-up, importing spaCy and loading the model in each process, is timed
   on a one-sentence input and subtracted: the tokenizer figure has no start-up
   either);
-- peak RSS of the whole process tree (sampled from /proc) for the 1x corpus and
-  a 4x corpus, with --jobs 1 and 2, to show memory does not grow with corpus size;
+- peak RSS and PSS of the whole process tree (sampled from /proc) for the 1x
+  corpus and a 4x corpus, with --jobs 1 and 2, to show memory does not grow with
+  corpus size (RSS counts what forked workers share with their parent once per
+  process, PSS once in all);
 - the wall time of `kner --help`.
 Words are whitespace-separated tokens, counted the same way for every figure.
 """
@@ -60,36 +62,46 @@ def tokenizer_speed(corpus: Path) -> float:
     return words / (time.perf_counter() - started)
 
 
-def _tree_rss_kb(root_pid: int) -> int:
-    """Resident memory of a process and all its descendants, in kB.
+def _tree_memory_kb(root_pid: int) -> tuple[int, int]:
+    """(RSS, PSS) of a process and all its descendants, in kB.
 
-    Walks the tree through /proc/<pid>/task/<tid>/children rather than all of /proc:
-    the sampler shares the two cores with the run it measures."""
-    total, stack = 0, [root_pid]
+    RSS counts the pages that forked workers share with their parent once per
+    process; PSS divides them among the processes sharing them, so its sum is what
+    the run takes from the machine. Walks the tree through
+    /proc/<pid>/task/<tid>/children rather than all of /proc: the sampler shares the
+    two cores with the run it measures."""
+    rss = pss = 0
+    stack = [root_pid]
     while stack:
         pid = stack.pop()
         try:
-            with open(f"/proc/{pid}/status") as fh:
-                total += next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+            rss += _proc_field_kb(f"/proc/{pid}/status", "VmRSS:")
+            pss += _proc_field_kb(f"/proc/{pid}/smaps_rollup", "Pss:")
             for task in os.listdir(f"/proc/{pid}/task"):
                 with open(f"/proc/{pid}/task/{task}/children") as fh:
                     stack.extend(int(child) for child in fh.read().split())
         except (OSError, ValueError):
             continue  # the process ended meanwhile
-    return total
+    return rss, pss
 
 
-def run_kner(args: list[str]) -> tuple[float, float]:
-    """Run kner, return (wall seconds, peak tree RSS in MB)."""
-    peak = 0
+def _proc_field_kb(path: str, field: str) -> int:
+    with open(path) as fh:
+        return next((int(line.split()[1]) for line in fh if line.startswith(field)), 0)
+
+
+def run_kner(args: list[str]) -> tuple[float, float, float]:
+    """Run kner, return (wall seconds, peak tree RSS in MB, peak tree PSS in MB)."""
+    peak_rss = peak_pss = 0
     started = time.perf_counter()
     proc = subprocess.Popen(KNER + args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ, "KNER_NO_PROGRESS": "1"})
     done = threading.Event()
 
     def sample() -> None:
-        nonlocal peak
+        nonlocal peak_rss, peak_pss
         while not done.is_set():
-            peak = max(peak, _tree_rss_kb(proc.pid))
+            rss, pss = _tree_memory_kb(proc.pid)
+            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -100,7 +112,7 @@ def run_kner(args: list[str]) -> tuple[float, float]:
     sampler.join()
     if proc.returncode != 0:
         raise SystemExit(f"kner failed ({proc.returncode}): {err.decode()[-2000:]}")
-    return elapsed, peak / 1024
+    return elapsed, peak_rss / 1024, peak_pss / 1024
 
 
 def help_time(repeats: int = 7) -> float:
@@ -139,11 +151,12 @@ def main() -> None:
             row = {"tok": tok}
             for jobs in (1, 2):
                 startup = run_kner(["analyze", str(tiny), "--format", "jsonl", "--jobs", str(jobs), *model])[0]
-                seconds, rss = run_kner(["analyze", str(corpus), "--format", "jsonl", "--jobs", str(jobs), *model])
-                row[jobs] = {"seconds": seconds, "startup": startup, "rss": rss}
+                seconds, rss, pss = run_kner(["analyze", str(corpus), "--format", "jsonl", "--jobs", str(jobs), *model])
+                row[jobs] = {"seconds": seconds, "startup": startup, "rss": rss, "pss": pss}
             rounds.append(row)
             print(f"round {r + 1}: tokenizer {tok:,.0f} words/s; "
-                  + "; ".join(f"--jobs {j} {row[j]['seconds']:.1f} s (start-up {row[j]['startup']:.1f} s), peak RSS {row[j]['rss']:.0f} MB" for j in (1, 2)),
+                  + "; ".join(f"--jobs {j} {row[j]['seconds']:.1f} s (start-up {row[j]['startup']:.1f} s), "
+                              f"peak RSS {row[j]['rss']:.0f} MB (PSS {row[j]['pss']:.0f})" for j in (1, 2)),
                   flush=True)
 
         def median(values) -> float:
@@ -156,9 +169,10 @@ def main() -> None:
             whole = median(words / row[jobs]["seconds"] for row in rounds)
             after = median(words / (row[jobs]["seconds"] - row[jobs]["startup"]) for row in rounds)
             rss = max(row[jobs]["rss"] for row in rounds)
-            results[jobs] = (whole, after, rss)
+            pss = max(row[jobs]["pss"] for row in rounds)
+            results[jobs] = (whole, after, rss, pss)
             print(f"kner analyze --jobs {jobs}: {whole:,.0f} words/s whole run, {after:,.0f} words/s after start-up "
-                  f"(start-up {median(row[jobs]['startup'] for row in rounds):.1f} s), peak RSS {rss:.0f} MB")
+                  f"(start-up {median(row[jobs]['startup'] for row in rounds):.1f} s), peak RSS {rss:.0f} MB (PSS {pss:.0f})")
         ratio_1 = [(words / row[1]["seconds"] / row["tok"], words / (row[1]["seconds"] - row[1]["startup"]) / row["tok"]) for row in rounds]
         ratio_2 = [(row[1]["seconds"] / row[2]["seconds"],
                     (row[1]["seconds"] - row[1]["startup"]) / (row[2]["seconds"] - row[2]["startup"])) for row in rounds]
@@ -171,9 +185,10 @@ def main() -> None:
             big = Path(tmp) / "corpus_4x.jsonl"
             big_words = build_corpus(args.source, args.min_words, 4, big)
             for jobs in (1, 2):
-                seconds, rss = run_kner(["analyze", str(big), "--format", "jsonl", "--jobs", str(jobs), *model])
+                seconds, rss, pss = run_kner(["analyze", str(big), "--format", "jsonl", "--jobs", str(jobs), *model])
                 print(f"kner analyze --jobs {jobs} on 4x corpus ({big_words} words): {big_words / seconds:,.0f} words/s, "
-                      f"peak RSS {rss:.0f} MB (1x: {results[jobs][2]:.0f} MB)", flush=True)
+                      f"peak RSS {rss:.0f} MB (1x: {results[jobs][2]:.0f} MB), PSS {pss:.0f} MB (1x: {results[jobs][3]:.0f} MB)",
+                      flush=True)
 
     print(f"kner --help: {help_time() * 1000:.0f} ms (median of 7)")
 
