@@ -51,7 +51,7 @@ Model = Annotated[
 Aliases = Annotated[Optional[str], typer.Option("--aliases", help="TOML or JSON file declaring canonical names and variants.")]
 Glob = Annotated[str, typer.Option("--glob", help="Pattern for files inside directories.")]
 InputFormat = Annotated[str, typer.Option("--input-format", help="auto, text or jsonl (auto: .jsonl files are JSONL).")]
-# The progress line on a terminal is redrawn at most this often (as rich's own refresh).
+# The progress line on a terminal is redrawn at most this often (rich's own default rate).
 PROGRESS_REDRAW_SECONDS = 0.1
 
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to run on: this one and N-1 workers (output order is kept).")]
@@ -121,8 +121,9 @@ def _progress(records: Iterator[dict]) -> Iterator[dict]:
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     columns = (SpinnerColumn(), TextColumn("{task.completed} documents"), TimeElapsedColumn())
-    # Redrawn here rather than by rich's refresh thread: with no thread running,
-    # --jobs N can fork its workers (process.forking_is_safe).
+    # Redrawn here as documents arrive rather than by rich's refresh thread: with no
+    # thread running, --jobs N can fork its workers (process.forking_is_safe). So it
+    # stands still while nothing arrives (the model loading, one huge document).
     with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as progress:
         task = progress.add_task("analyze", total=None)
         drawn = time.monotonic()

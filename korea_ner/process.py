@@ -101,8 +101,11 @@ def analyze(
     (and optional ``date``). A document whose processing fails is reported to
     ``on_error(doc_id, message)`` and yields no record; without a handler the
     exception propagates. ``jobs=N`` runs on this process and N-1 worker
-    processes (forked with the loaded pipeline on Linux, else spawned and loading
-    their own; not with ``nlp``).
+    processes (not with ``nlp``): on Linux, when this process runs no other thread
+    (numpy's BLAS starts some unless OPENBLAS_NUM_THREADS=1), they are forked with
+    the pipeline this process loaded, as it is (changes made to the object
+    ``load_pipeline`` returned included); otherwise they are spawned and each loads
+    the pipeline afresh.
     """
     documents = (as_document(item, i) for i, item in enumerate(items))
     if jobs and jobs > 1 and nlp is None:
@@ -229,13 +232,27 @@ def single_threaded_children() -> Iterator[None]:
             os.environ.pop(name, None)
 
 
-def forking_is_safe() -> bool:
-    """Whether workers may be forked from this process: on Linux, with no other
-    Python thread running (a thread may hold a lock at the moment of the fork that
-    the child then waits for for ever: an output stream's, logging's)."""
-    import threading
+FORKING_PLATFORM = sys.platform.startswith("linux")
 
-    return sys.platform.startswith("linux") and threading.active_count() == 1
+
+def forking_is_safe() -> bool:
+    """Whether workers may be forked from this process now: on Linux, with no
+    thread running but this one.
+
+    Another thread may hold a lock at the moment of the fork that the child then
+    waits for for ever (an output stream's, logging's, an OpenMP runtime's), and
+    BLAS threads would be inherited: numpy's OpenBLAS starts one per core unless
+    OPENBLAS_NUM_THREADS=1, as kner sets it. Counted by the kernel, so threads of
+    native libraries count too.
+    """
+    if not FORKING_PLATFORM:
+        return False
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            threads = next(int(line.split()[1]) for line in status if line.startswith("Threads:"))
+    except (OSError, StopIteration, ValueError):
+        return False
+    return threads == 1
 
 
 def _forked_pool(workers: int, nlp: "Language") -> "Pool":
@@ -244,14 +261,19 @@ def _forked_pool(workers: int, nlp: "Language") -> "Pool":
     about 120 MB less memory (PSS) per worker than a spawned one (bench/bench.py)."""
     import multiprocessing
 
-    # Frozen objects are left out of the worker's garbage collections, which would
-    # otherwise write to (and so copy) every page of the pipeline's Python objects.
-    # Only the workers keep them frozen: this process unfreezes right after.
-    gc.freeze()
+    # Frozen objects are left out of the workers' garbage collections, which would
+    # otherwise write to (and so copy) the pages of the pipeline's Python objects
+    # (20 MB). Only the workers keep them frozen: this process unfreezes right
+    # after, unless its caller had frozen objects of its own (unfreezing is all or
+    # nothing).
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         return multiprocessing.get_context("fork").Pool(workers, initializer=_init_forked_worker, initargs=(nlp,))
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
 
 
 def _spawned_pool(workers: int, model: Optional[str], aliases: Optional[str]) -> "Pool":
@@ -314,16 +336,16 @@ def _analyze_parallel(
     Each batch goes to a worker while the workers have fewer than
     ``IN_FLIGHT_PER_WORKER`` unfinished batches each, else this process runs it
     itself, so no third process competes for the cores. On Linux the workers are
-    forked once this process has loaded the pipeline (``forking_is_safe``);
-    elsewhere they are spawned and load their own while this process loads its.
+    forked once this process has loaded the pipeline, if no other thread runs
+    (``forking_is_safe``); else they are spawned and load their own.
     Results are yielded in input order; a bounded number of batches is in flight,
     so reading the input stays lazy and memory flat.
     """
     from korea_ner.model import load_pipeline
 
-    nlp: Optional["Language"] = None
-    if forking_is_safe():
-        nlp = load_pipeline(model, aliases)
+    # Loaded before the check: loading may start threads (a library's own pool).
+    nlp = load_pipeline(model, aliases) if FORKING_PLATFORM else None
+    if nlp is not None and forking_is_safe():
         pool = _forked_pool(jobs - 1, nlp)
     else:
         pool = _spawned_pool(jobs - 1, model, aliases)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from contextlib import contextmanager
@@ -13,8 +14,8 @@ from korea_ner.process import analyze, as_document, split_text
 
 
 def start_workers_by(method: str, monkeypatch) -> None:
-    """Make analyze(jobs=N) fork or spawn its workers, whatever threads other tests left
-    running (dask's leave one)."""
+    """Make analyze(jobs=N) fork or spawn its workers, whatever threads run in the test
+    process (dask's tests leave one; numpy's BLAS may have its own)."""
     import korea_ner.process as process
 
     if method == "fork" and not sys.platform.startswith("linux"):
@@ -143,11 +144,12 @@ def test_errors_of_batches_run_here_are_reported_in_order(tiny_model, monkeypatc
     assert events == [("error", "1"), ("record", "0"), ("error", "3"), ("record", "2")]
 
 
-def test_forked_workers_run_the_pipeline_this_process_loaded(tiny_model, monkeypatch):
+@pytest.mark.parametrize("start", ["fork", "spawn"])
+def test_forked_workers_share_this_processs_pipeline_spawned_ones_load_their_own(tiny_model, monkeypatch, start):
     import korea_ner.process as process
     from korea_ner.model import load_pipeline
 
-    start_workers_by("fork", monkeypatch)
+    start_workers_by(start, monkeypatch)
 
     monkeypatch.setattr(process, "JOB_BATCH_CHARS", 10)  # one document per batch
     monkeypatch.setattr(process, "IN_FLIGHT_PER_WORKER", 1000)  # every batch goes to the worker
@@ -158,9 +160,13 @@ def test_forked_workers_run_the_pipeline_this_process_loaded(tiny_model, monkeyp
         errors = []
         records = list(analyze(["Merkel.", "BOOM", "Lawrow.", "BOOM"], model=tiny_model, jobs=2,
                                on_error=lambda doc_id, message: errors.append(doc_id)))
-    assert ran_here == []  # (the list of the worker's own copy of this process stays apart)
-    assert [record["doc"] for record in records] == ["0", "2"]
-    assert errors == ["1", "3"]
+    assert ran_here == []  # (the list of a forked worker's own copy of this process stays apart)
+    if start == "fork":
+        assert [record["doc"] for record in records] == ["0", "2"]
+        assert errors == ["1", "3"]
+    else:  # a spawned worker loads the pipeline afresh, without the change
+        assert [record["doc"] for record in records] == ["0", "1", "2", "3"]
+        assert errors == []
 
 
 def test_workers_are_spawned_while_another_thread_runs():
@@ -176,9 +182,11 @@ def test_workers_are_spawned_while_another_thread_runs():
     finally:
         stop.set()
         thread.join()
-    alone = subprocess.run([sys.executable, "-c", "from korea_ner.process import forking_is_safe; print(forking_is_safe())"],
-                           capture_output=True, text=True, check=True)
-    assert alone.stdout.strip() == str(sys.platform.startswith("linux"))
+    program = "import numpy; from korea_ner.process import forking_is_safe; print(forking_is_safe())"
+    for blas_threads, safe in (("1", sys.platform.startswith("linux")), ("2", False)):
+        env = {**os.environ, "OPENBLAS_NUM_THREADS": blas_threads}
+        alone = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True, env=env)
+        assert alone.stdout.strip() == str(safe), blas_threads  # OpenBLAS's threads count too
 
 
 @pytest.mark.parametrize("start", ["fork", "spawn"])
@@ -208,3 +216,18 @@ def test_an_input_that_fails_is_raised_not_swallowed(tiny_model):
     assert errors == []  # not a document's processing error
     with pytest.raises(TypeError, match="cannot analyze item 1"):
         list(analyze(["Merkel.", 5, "Lawrow."], model=tiny_model, on_error=lambda *a: None))
+
+
+def test_forking_leaves_the_callers_frozen_objects_frozen(tiny_model, monkeypatch):
+    import gc
+
+    start_workers_by("fork", monkeypatch)
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert len(list(analyze(["Merkel traf Lawrow."] * 3, model=tiny_model, jobs=2))) == 3
+        assert gc.get_freeze_count() >= frozen
+    finally:
+        gc.unfreeze()
+    assert len(list(analyze(["Merkel traf Lawrow."] * 3, model=tiny_model, jobs=2))) == 3
+    assert gc.get_freeze_count() == 0  # nor leaves any frozen where there were none
