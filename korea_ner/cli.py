@@ -9,7 +9,6 @@ from __future__ import annotations
 import gc
 import os
 import sys
-import time
 from contextlib import contextmanager
 from typing import IO, Annotated, Iterable, Iterator, List, Optional
 
@@ -51,9 +50,6 @@ Model = Annotated[
 Aliases = Annotated[Optional[str], typer.Option("--aliases", help="TOML or JSON file declaring canonical names and variants.")]
 Glob = Annotated[str, typer.Option("--glob", help="Pattern for files inside directories.")]
 InputFormat = Annotated[str, typer.Option("--input-format", help="auto, text or jsonl (auto: .jsonl files are JSONL).")]
-# The progress line on a terminal is redrawn at most this often (rich's own default rate).
-PROGRESS_REDRAW_SECONDS = 0.1
-
 Jobs = Annotated[int, typer.Option("--jobs", "-j", min=1, help="Processes to run on: this one and N-1 workers (output order is kept).")]
 
 
@@ -117,22 +113,24 @@ def _with_progress(records: Iterator[dict]) -> Iterator[dict]:
 
 
 def _progress(records: Iterator[dict]) -> Iterator[dict]:
+    from itertools import chain
+
     from rich.console import Console
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
+    # The line appears with the first document: by then --jobs N has forked its
+    # workers, which a thread running (rich's refresh) would have made unsafe
+    # (process.forking_is_safe).
+    records = iter(records)
+    first = next(records, None)
+    if first is None:
+        return
     columns = (SpinnerColumn(), TextColumn("{task.completed} documents"), TimeElapsedColumn())
-    # Redrawn here as documents arrive rather than by rich's refresh thread: with no
-    # thread running, --jobs N can fork its workers (process.forking_is_safe). So it
-    # stands still while nothing arrives (the model loading, one huge document).
-    with Progress(*columns, console=Console(stderr=True), transient=True, auto_refresh=False) as progress:
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("analyze", total=None)
-        drawn = time.monotonic()
-        for record in records:
+        for record in chain([first], records):
             yield record
             progress.advance(task)
-            if time.monotonic() - drawn >= PROGRESS_REDRAW_SECONDS:
-                progress.refresh()
-                drawn = time.monotonic()
 
 
 @contextmanager

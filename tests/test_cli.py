@@ -274,19 +274,24 @@ def test_evaluate_quotes_scores_annotated_articles(capsys, tiny_model, tmp_path)
     assert json.loads(out)["articles"] == 1
 
 
-def test_progress_passes_records_through_and_starts_no_thread(capsys, monkeypatch):
+def test_progress_appears_with_the_first_document(capsys, monkeypatch):
     import threading
 
     import korea_ner.cli as cli
 
-    monkeypatch.setattr(cli, "PROGRESS_REDRAW_SECONDS", 0)  # redraw after every record
     monkeypatch.setenv("FORCE_COLOR", "1")  # rich draws as on a terminal
     records = [{"doc": str(i)} for i in range(5)]
-    seen, threads = [], []
+    threads_while_first_made = []
+
+    def made():
+        for record in records:
+            if not threads_while_first_made:
+                threads_while_first_made.append(threading.active_count())
+            yield record
+
     before = threading.active_count()  # (dask's tests leave one running)
-    for record in cli._progress(iter(records)):
-        seen.append(record)
-        threads.append(threading.active_count())
-    assert seen == records
-    assert threads == [before] * 5  # so that --jobs N may fork its workers meanwhile
-    assert "4 documents" in capsys.readouterr().err
+    assert list(cli._progress(made())) == records
+    # no refresh thread before the first document: --jobs N forks its workers then
+    assert threads_while_first_made == [before]
+    assert "documents" in capsys.readouterr().err
+    assert list(cli._progress(iter([]))) == []
