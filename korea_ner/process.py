@@ -277,8 +277,8 @@ def _forked_pool(workers: int, nlp: "Language") -> "Pool":
 
 
 def _spawned_pool(workers: int, model: Optional[str], aliases: Optional[str]) -> "Pool":
-    """Fresh worker processes that each import spaCy and load the pipeline; this
-    process loads its own meanwhile (see _analyze_parallel)."""
+    """Fresh worker processes that each import spaCy and load the pipeline (this
+    process has loaded its own, or loads it once the workers are all busy)."""
     import multiprocessing
 
     with single_threaded_children():  # the pool starts its workers right here
@@ -343,8 +343,12 @@ def _analyze_parallel(
     """
     from korea_ner.model import load_pipeline
 
-    # Loaded before the check: loading may start threads (a library's own pool).
-    nlp = load_pipeline(model, aliases) if FORKING_PLATFORM else None
+    import numpy  # noqa: F401  (spaCy needs it anyway; its BLAS starts its threads, if any, before the check)
+
+    nlp: Optional["Language"] = None
+    if forking_is_safe():  # else spawned at once: loading here first would only delay them
+        nlp = load_pipeline(model, aliases)
+    # checked again: loading may start threads (numpy's BLAS, a library's own pool)
     if nlp is not None and forking_is_safe():
         pool = _forked_pool(jobs - 1, nlp)
     else:
