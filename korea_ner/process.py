@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from itertools import chain
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Optional, Union
 
-from korea_ner.errors import KnerError
+from korea_ner.errors import KnerError, WorkerDiedError
 from korea_ner.inputs import Document, make_document
 from korea_ner.schema import add_part, empty_record
 
@@ -354,6 +354,7 @@ def _analyze_parallel(
     else:
         pool = _spawned_pool(jobs - 1, model, aliases)
     worker_limit = (jobs - 1) * IN_FLIGHT_PER_WORKER
+    watch = _WorkerWatch(pool)
     finished = False
     try:
         pending: deque = deque()  # AsyncResult of a worker or _Done of this process, in input order
@@ -365,9 +366,9 @@ def _analyze_parallel(
                     nlp = load_pipeline(model, aliases)
                 pending.append(_Done(_run_batch(nlp, batch)))
             while pending and (pending[0].ready() or len(pending) > jobs * MAX_PENDING_PER_JOB):
-                yield from _collect(pending.popleft(), on_error)
+                yield from _collect(watch.wait(pending.popleft()), on_error)
         while pending:
-            yield from _collect(pending.popleft(), on_error)
+            yield from _collect(watch.wait(pending.popleft()), on_error)
         finished = True
     finally:
         # Interrupted, failed or abandoned (a closed pipe): stop the workers now
@@ -377,6 +378,53 @@ def _analyze_parallel(
         else:
             pool.terminate()
         pool.join()
+
+
+class _WorkerWatch:
+    """Waits for a worker's result, and notices when a worker has died meanwhile.
+
+    A worker killed from outside (the kernel's out-of-memory killer, ``kill -9``) takes
+    its batch with it: multiprocessing's Pool starts a replacement but never completes
+    that batch's result, so waiting on it would hang for ever. Pool workers exit only
+    when the pool is closed, so any worker that has exited before is a death.
+    """
+
+    POLL_SECONDS = 0.2
+
+    def __init__(self, pool: "Pool") -> None:
+        self.pool = pool
+        self.seen: list = []  # every worker the pool has had: a dead one leaves pool._pool at once
+        self.note_workers()
+
+    def wait(self, result):
+        while not result.ready():
+            result.wait(self.POLL_SECONDS)
+            self.check()
+        return result
+
+    def note_workers(self) -> None:
+        for worker in list(getattr(self.pool, "_pool", ())):  # replacements included
+            if worker not in self.seen:
+                self.seen.append(worker)
+
+    def check(self) -> None:
+        self.note_workers()
+        for worker in self.seen:
+            if worker.exitcode is not None:
+                raise WorkerDiedError(_death_message(worker.exitcode))
+
+
+def _death_message(exitcode: int) -> str:
+    if exitcode < 0:
+        try:
+            how = f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"killed by signal {-exitcode}"
+        if exitcode == -signal.SIGKILL:
+            how += ", perhaps by the kernel for lack of memory"
+    else:
+        how = f"exit status {exitcode}"
+    return f"a worker process died ({how}); output stops before the documents it held (try fewer --jobs)"
 
 
 class _Done:

@@ -231,3 +231,39 @@ def test_forking_leaves_the_callers_frozen_objects_frozen(tiny_model, monkeypatc
         gc.unfreeze()
     assert len(list(analyze(["Merkel traf Lawrow."] * 3, model=tiny_model, jobs=2))) == 3
     assert gc.get_freeze_count() == 0  # nor leaves any frozen where there were none
+
+
+def test_a_worker_killed_mid_run_is_an_error_not_a_hang(tiny_model, monkeypatch):
+    import signal
+
+    import spacy
+
+    import korea_ner.process as process
+    from korea_ner.errors import WorkerDiedError
+    from korea_ner.model import load_pipeline
+
+    start_workers_by("fork", monkeypatch)
+    monkeypatch.setattr(process, "JOB_BATCH_CHARS", 10)  # one document per batch
+    monkeypatch.setattr(process, "IN_FLIGHT_PER_WORKER", 1000)  # every batch goes to the worker
+    this_process = os.getpid()
+    if "kner_test_oom" not in spacy.Language.factories:
+        @spacy.Language.component("kner_test_oom")
+        def killed_like_by_the_oom_killer(doc):
+            if "KILL" in doc.text and os.getpid() != this_process:
+                os.kill(os.getpid(), signal.SIGKILL)
+            return doc
+
+    nlp = load_pipeline(tiny_model)
+    nlp.add_pipe("kner_test_oom", first=True)
+    previous = signal.signal(signal.SIGALRM, lambda *_: pytest.fail("analyze hung after its worker was killed"))
+    signal.alarm(60)
+    seen = []
+    try:
+        with pytest.raises(WorkerDiedError, match="SIGKILL"):
+            for record in analyze(["Merkel.", "Lawrow.", "KILL", "Kim."], model=tiny_model, jobs=2):
+                seen.append(record["doc"])
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+        nlp.remove_pipe("kner_test_oom")
+    assert seen == ["0", "1"]  # what came before the lost batch is all there
