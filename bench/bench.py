@@ -14,6 +14,10 @@ then measures in one run (--rounds times, each round back to back; medians repor
   corpus and a 4x corpus, with --jobs 1 and 2, to show memory does not grow with
   corpus size (RSS counts what forked workers share with their parent once per
   process, PSS once in all);
+- the ceiling of --jobs 2 on this machine and corpus: the work alone (no start-up,
+  no hand-over between processes) done by one process, and by two independent
+  processes at once, each on every other job batch (first sight of the corpus's
+  words is paid in both, and two busy cores slow each other);
 - the wall time of `kner --help`.
 Words are whitespace-separated tokens, counted the same way for every figure.
 """
@@ -115,6 +119,46 @@ def run_kner(args: list[str]) -> tuple[float, float, float]:
     return elapsed, peak_rss / 1024, peak_pss / 1024
 
 
+def work_alone(corpus: Path, part: str) -> float:
+    """Seconds of pipeline work on the corpus's job batches (all, or every other from
+    0 or 1) in this process, after loading: what --jobs N would do with no start-up
+    and no hand-over."""
+    from korea_ner.model import load_pipeline
+    from korea_ner.process import JOB_BATCH_CHARS, JOB_BATCH_DOCS, _batched, _run_batch, as_document
+    from korea_ner.spacy_import import defer_spacy_cli
+
+    defer_spacy_cli()
+    nlp = load_pipeline()
+    documents = [as_document(json.loads(line), i) for i, line in enumerate(corpus.open(encoding="utf-8"))]
+    batches = list(_batched(documents, lambda document: len(document.text), JOB_BATCH_CHARS, JOB_BATCH_DOCS))
+    mine = batches if part == "all" else batches[int(part)::2]
+    started = time.perf_counter()
+    for batch in mine:
+        _run_batch(nlp, batch)
+    return time.perf_counter() - started
+
+
+def jobs2_ceiling(corpus: Path, model: str | None) -> tuple[float, float, float]:
+    """(one process's work, the slower of two processes working at once, their ratio)."""
+    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    if model:
+        env["KNER_MODEL"] = model
+
+    def start(part: str) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, __file__, "--work-alone", part, str(corpus)], stdout=subprocess.PIPE, env=env, text=True)
+
+    def seconds(proc: subprocess.Popen) -> float:
+        out, _ = proc.communicate()
+        if proc.returncode != 0:
+            raise SystemExit(f"work-alone run failed ({proc.returncode})")
+        return float(out.split()[-1])
+
+    one = seconds(start("all"))
+    halves = [start("0"), start("1")]
+    two = max(seconds(proc) for proc in halves)
+    return one, two, one / two
+
+
 def help_time(repeats: int = 7) -> float:
     times = []
     for _ in range(repeats):
@@ -131,7 +175,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="skip the 4x memory run")
     parser.add_argument("--rounds", type=int, default=3, help="measurement rounds; medians are reported")
     parser.add_argument("--model", default=None, help="pipeline to benchmark (default: kner's choice)")
+    parser.add_argument("--work-alone", nargs=2, metavar=("PART", "CORPUS"), help=argparse.SUPPRESS)
+    parser.add_argument("--no-ceiling", action="store_true", help="skip the --jobs 2 ceiling measurement")
     args = parser.parse_args()
+    if args.work_alone:  # a child of jobs2_ceiling
+        print(f"{work_alone(Path(args.work_alone[1]), args.work_alone[0]):.4f}")
+        return
     if not args.source.exists():
         raise SystemExit(f"source corpus not found: {args.source}")
     model = ["--model", args.model] if args.model else []
@@ -180,6 +229,14 @@ def main() -> None:
               f"{median(r[1] for r in ratio_1):.1%} after start-up (median of rounds)")
         print(f"ratio --jobs 2 / --jobs 1: {median(r[0] for r in ratio_2):.2f}x whole run, "
               f"{median(r[1] for r in ratio_2):.2f}x after start-up (median of rounds)", flush=True)
+
+        if not args.no_ceiling:
+            ceilings = [jobs2_ceiling(corpus, args.model) for _ in range(args.rounds)]
+            one, two, ceiling = sorted(ceilings, key=lambda c: c[2])[len(ceilings) // 2]
+            startup = median(row[1]["startup"] for row in rounds)
+            print(f"--jobs 2 ceiling, work alone (no start-up, no hand-over): one process {one:.2f} s, "
+                  f"two at once on alternate batches {two:.2f} s: {ceiling:.2f}x; with the measured start-up "
+                  f"({startup:.1f} s) added to both: {(one + startup) / (two + startup):.2f}x (median of {len(ceilings)})", flush=True)
 
         if not args.quick:
             big = Path(tmp) / "corpus_4x.jsonl"
