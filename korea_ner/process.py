@@ -105,7 +105,8 @@ def analyze(
     (numpy's BLAS starts some unless OPENBLAS_NUM_THREADS=1), they are forked with
     the pipeline this process loaded, as it is (changes made to the object
     ``load_pipeline`` returned included); otherwise they are spawned and each loads
-    the pipeline afresh.
+    the pipeline afresh. A worker killed from outside (out of memory) raises
+    ``WorkerDiedError`` after the records before the documents it held.
     """
     documents = (as_document(item, i) for i, item in enumerate(items))
     if jobs and jobs > 1 and nlp is None:
