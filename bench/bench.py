@@ -140,7 +140,9 @@ def work_alone(corpus: Path, part: str) -> float:
 
 def jobs2_ceiling(corpus: Path, model: str | None) -> tuple[float, float, float]:
     """(one process's work, the slower of two processes working at once, their ratio)."""
-    env = {**os.environ, "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    from korea_ner.process import ONE_THREAD_ENV  # as kner's own processes run
+
+    env = {**os.environ, **ONE_THREAD_ENV}
     if model:
         env["KNER_MODEL"] = model
 
