@@ -400,7 +400,11 @@ class _WorkerWatch:
     def wait(self, result):
         while not result.ready():
             result.wait(self.POLL_SECONDS)
-            self.check()
+            if not result.ready() and self.dead_exitcode() is not None:
+                # what the worker sent before it died may still be in the pipe
+                result.wait(self.POLL_SECONDS)
+                if not result.ready():
+                    raise WorkerDiedError(_death_message(self.dead_exitcode()))
         return result
 
     def note_workers(self) -> None:
@@ -408,11 +412,9 @@ class _WorkerWatch:
             if worker not in self.seen:
                 self.seen.append(worker)
 
-    def check(self) -> None:
+    def dead_exitcode(self) -> Optional[int]:
         self.note_workers()
-        for worker in self.seen:
-            if worker.exitcode is not None:
-                raise WorkerDiedError(_death_message(worker.exitcode))
+        return next((worker.exitcode for worker in self.seen if worker.exitcode is not None), None)
 
 
 def _death_message(exitcode: int) -> str:
